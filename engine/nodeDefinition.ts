@@ -1,0 +1,71 @@
+import type { z } from 'zod';
+import type { PortSpec } from './types/portTypes';
+import type { Preview } from './values';
+import type { Runtime } from './runtime';
+
+/** What a node's `run` receives. */
+export interface RunContext<P> {
+  readonly nodeId: string;
+  /** Parameters, parsed by the definition's zod schema (defaults filled in). */
+  readonly params: P;
+  /** Input values by port name; optional ports that are unconnected are absent. */
+  readonly inputs: Readonly<Record<string, unknown>>;
+  /** Aborted when the run is cancelled: long work must check it (or pass it on) and stop. */
+  readonly signal: AbortSignal;
+  /** Reports progress in [0, 1], optionally with a preview picture. */
+  progress(fraction: number, preview?: Preview): void;
+  /** The model runtime of the host. */
+  readonly runtime: Runtime;
+  /** Set when the node runs inside a repeat zone. */
+  readonly iteration?: { zoneId: string; index: number; count: number };
+}
+
+export type NodeOutputs = Record<string, unknown>;
+
+/** How a node takes part in a repeat zone; ordinary nodes have none. */
+export type ZoneRole = 'repeatInput' | 'repeatOutput';
+
+/**
+ * One node type. Everything else (palette, widgets, validation, CLI listing, docs) is derived
+ * from this object; nothing outside nodes/ branches on a type id.
+ */
+export interface NodeDefinition<S extends z.ZodObject = z.ZodObject> {
+  /** Stable id, e.g. `math.arithmetic`. */
+  readonly type: string;
+  /** Bumped when params or ports change meaning; `migrate` lifts old params. */
+  readonly version: number;
+  readonly title: string;
+  /** Palette category, e.g. 'Values', 'Math', 'Text', 'Tensors', 'Output', 'Flow', 'Debug'. */
+  readonly category: string;
+  /** One sentence: what it computes. */
+  readonly description: string;
+  /** A longer explanation for the Explain panel (what and why, the maths in a sentence). */
+  readonly explain?: string;
+  readonly inputs: readonly PortSpec[];
+  readonly outputs: readonly PortSpec[];
+  /** Parameters; every field has a default so a freshly added node is valid. */
+  readonly params: S;
+  /** Marks sinks whose values a run reports (Output nodes). A run with no targets runs all of them. */
+  readonly isOutput?: boolean;
+  /** Repeat-zone boundary nodes; their ports come from the zone's carried values. */
+  readonly zoneRole?: ZoneRole;
+  /** Lifts params written by an older version of this type to the current one. */
+  migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
+  run(ctx: RunContext<z.infer<S>>): Promise<NodeOutputs> | NodeOutputs;
+}
+
+/** Helper that keeps the params type for `run` while storing the general type in the registry. */
+export function defineNode<S extends z.ZodObject>(def: NodeDefinition<S>): NodeDefinition {
+  return def as unknown as NodeDefinition;
+}
+
+export type Registry = ReadonlyMap<string, NodeDefinition>;
+
+export function makeRegistry(defs: readonly NodeDefinition[]): Registry {
+  const map = new Map<string, NodeDefinition>();
+  for (const d of defs) {
+    if (map.has(d.type)) throw new Error(`node type '${d.type}' is defined twice`);
+    map.set(d.type, d);
+  }
+  return map;
+}
