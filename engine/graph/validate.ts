@@ -1,8 +1,198 @@
-import type { GraphIssue } from '../errors';
-import type { Registry } from '../nodeDefinition';
-import type { Graph } from './document';
+import { issue, type GraphIssue, type PathPart } from '../errors';
+import type { NodeDefinition, Registry } from '../nodeDefinition';
+import { canConnect } from '../types/canConnect';
+import { PortTypeSchema, type PortSpec } from '../types/portTypes';
+import type { Graph, GraphNode } from './document';
+import { portsOf } from './ports';
 
-/** Placeholder: the lead is writing the full validator. */
-export function validateGraph(_graph: Graph, _registry: Registry): GraphIssue[] {
-  return [];
+/**
+ * Checks a parsed graph against the registry: unknown types (warnings: they stay as inert
+ * placeholders), dangling or ill-typed edges, missing required inputs, invalid params, zone
+ * structure, and cycles. Each issue names its path and, where one exists, its node.
+ */
+export function validateGraph(graph: Graph, registry: Registry): GraphIssue[] {
+  const out: GraphIssue[] = [];
+  const nodeIndex = new Map<string, number>();
+  const ports = new Map<string, { inputs: Map<string, PortSpec>; outputs: Map<string, PortSpec>; def?: NodeDefinition }>();
+
+  graph.nodes.forEach((node, i) => {
+    if (nodeIndex.has(node.id)) {
+      out.push(issue('duplicate_id', ['nodes', i, 'id'], `node id '${node.id}' is used twice (also at nodes[${nodeIndex.get(node.id)}])`, { nodeId: node.id }));
+      return;
+    }
+    nodeIndex.set(node.id, i);
+    const def = registry.get(node.type);
+    if (!def) {
+      out.push(issue('unknown_type', ['nodes', i, 'type'], `unknown node type '${node.type}': kept as an inert placeholder`, { severity: 'warning', nodeId: node.id }));
+      ports.set(node.id, { inputs: new Map(), outputs: new Map() });
+      return;
+    }
+    const p = portsOf(graph, node, def);
+    ports.set(node.id, { inputs: new Map(p.inputs.map((x) => [x.name, x])), outputs: new Map(p.outputs.map((x) => [x.name, x])), def });
+    checkParams(node, i, def, out);
+  });
+
+  const edgeIds = new Set<string>();
+  const fedInputs = new Map<string, number>();
+  graph.edges.forEach((edge, i) => {
+    if (edgeIds.has(edge.id)) out.push(issue('duplicate_id', ['edges', i, 'id'], `edge id '${edge.id}' is used twice`));
+    edgeIds.add(edge.id);
+    const from = ports.get(edge.from.node);
+    const to = ports.get(edge.to.node);
+    if (!from) {
+      out.push(issue('dangling_edge', ['edges', i, 'from', 'node'], `there is no node '${edge.from.node}'`, { nodeId: to ? edge.to.node : undefined }));
+      return;
+    }
+    if (!to) {
+      out.push(issue('dangling_edge', ['edges', i, 'to', 'node'], `there is no node '${edge.to.node}'`));
+      return;
+    }
+    if (!from.def || !to.def) return; // placeholders keep their wires untouched
+    const outPort = from.outputs.get(edge.from.port);
+    const inPort = to.inputs.get(edge.to.port);
+    if (!outPort) {
+      out.push(issue('unknown_port', ['edges', i, 'from', 'port'], `node '${edge.from.node}' has no output '${edge.from.port}'; it has ${listNames(from.outputs)}`, { nodeId: edge.to.node }));
+      return;
+    }
+    if (!inPort) {
+      out.push(issue('unknown_port', ['edges', i, 'to', 'port'], `node '${edge.to.node}' has no input '${edge.to.port}'; it has ${listNames(to.inputs)}`, { nodeId: edge.to.node }));
+      return;
+    }
+    const key = `${edge.to.node}\u0000${edge.to.port}`;
+    if (fedInputs.has(key)) {
+      out.push(issue('input_fed_twice', ['edges', i, 'to'], `input '${edge.to.port}' of node '${edge.to.node}' already has a wire (edges[${fedInputs.get(key)}])`, { nodeId: edge.to.node }));
+    }
+    fedInputs.set(key, i);
+    const check = canConnect(outPort, inPort);
+    if (!check.ok) out.push(issue('type_mismatch', ['edges', i], check.reason, { nodeId: edge.to.node }));
+  });
+
+  graph.nodes.forEach((node, i) => {
+    const p = ports.get(node.id);
+    if (!p?.def || nodeIndex.get(node.id) !== i) return;
+    for (const input of p.inputs.values()) {
+      if (input.optional || fedInputs.has(`${node.id}\u0000${input.name}`)) continue;
+      out.push(
+        issue('missing_input', ['nodes', i], `${label(node, p.def)}: required input '${input.name}' is not connected`, {
+          nodeId: node.id,
+          severity: node.mode === 'muted' ? 'warning' : 'error',
+        }),
+      );
+    }
+  });
+
+  checkZones(graph, registry, nodeIndex, out);
+  checkCycles(graph, nodeIndex, out);
+  return out;
+}
+
+function label(node: GraphNode, def: NodeDefinition): string {
+  return `node '${node.id}' (${node.label ?? def.title})`;
+}
+
+function listNames(m: Map<string, unknown>): string {
+  return m.size ? [...m.keys()].map((k) => `'${k}'`).join(', ') : 'none';
+}
+
+function checkParams(node: GraphNode, i: number, def: NodeDefinition, out: GraphIssue[]): void {
+  const r = def.params.safeParse(node.params);
+  if (r.success) return;
+  for (const zi of r.error.issues.slice(0, 10)) {
+    const path: PathPart[] = ['nodes', i, 'params', ...(zi.path as PathPart[])];
+    const key = zi.path.length ? `'${zi.path.join('.')}'` : 'params';
+    out.push(issue('invalid_param', path, `${label(node, def)}: param ${key}: ${zi.message}`, { nodeId: node.id }));
+  }
+}
+
+function checkZones(graph: Graph, registry: Registry, nodeIndex: Map<string, number>, out: GraphIssue[]): void {
+  const zoneOf = new Map<string, string>();
+  const zoneIds = new Set<string>();
+  graph.zones.forEach((zone, zi) => {
+    if (zoneIds.has(zone.id)) out.push(issue('duplicate_id', ['zones', zi, 'id'], `zone id '${zone.id}' is used twice`));
+    zoneIds.add(zone.id);
+    for (const [key, role] of [['inputNode', 'repeatInput'], ['outputNode', 'repeatOutput']] as const) {
+      const id = zone[key];
+      const idx = nodeIndex.get(id);
+      if (idx === undefined) {
+        out.push(issue('zone_missing_node', ['zones', zi, key], `zone '${zone.id}' names ${key} '${id}', which is not in the graph`));
+        continue;
+      }
+      const def = registry.get(graph.nodes[idx].type);
+      if (def && def.zoneRole !== role) {
+        out.push(issue('zone_wrong_boundary', ['zones', zi, key], `zone '${zone.id}': node '${id}' is a ${def.title}, not a ${role === 'repeatInput' ? 'Repeat Input' : 'Repeat Output'}`, { nodeId: id }));
+      }
+      if (zoneOf.has(id)) out.push(issue('zone_overlap', ['zones', zi, key], `node '${id}' already belongs to zone '${zoneOf.get(id)}'`, { nodeId: id }));
+      zoneOf.set(id, zone.id);
+    }
+    zone.nodes.forEach((id, ni) => {
+      if (!nodeIndex.has(id)) out.push(issue('zone_missing_node', ['zones', zi, 'nodes', ni], `zone '${zone.id}' lists node '${id}', which is not in the graph`));
+      else if (zoneOf.has(id)) out.push(issue('zone_overlap', ['zones', zi, 'nodes', ni], `node '${id}' already belongs to zone '${zoneOf.get(id)}'`, { nodeId: id }));
+      zoneOf.set(id, zone.id);
+    });
+    const names = new Set<string>();
+    zone.carried.forEach((c, ci) => {
+      if (!PortTypeSchema.safeParse(c.type).success) out.push(issue('unknown_port_type', ['zones', zi, 'carried', ci, 'type'], `'${c.type}' is not a port type`));
+      if (names.has(c.name)) out.push(issue('duplicate_carried', ['zones', zi, 'carried', ci, 'name'], `carried value '${c.name}' is declared twice`));
+      names.add(c.name);
+    });
+  });
+  // Wires may enter a zone's body from outside (constants), but values leave only through its output node.
+  graph.edges.forEach((e, i) => {
+    const fromZone = zoneOf.get(e.from.node);
+    if (!fromZone) return;
+    const zone = graph.zones.find((z) => z.id === fromZone)!;
+    if (e.from.node === zone.outputNode) {
+      if (zoneOf.get(e.to.node) === fromZone) {
+        out.push(issue('zone_back_edge', ['edges', i], `the output of zone '${zone.id}' cannot feed a node inside the same zone ('${e.to.node}')`, { nodeId: e.to.node }));
+      }
+      return;
+    }
+    if (zoneOf.get(e.to.node) !== fromZone) {
+      out.push(
+        issue('zone_leak', ['edges', i], `node '${e.from.node}' is inside zone '${zone.id}'; its values leave the zone only through the zone's Repeat Output node, not directly to '${e.to.node}'`, {
+          nodeId: e.to.node,
+        }),
+      );
+    }
+  });
+}
+
+/** Iterative three-colour DFS; reports each cycle once with its nodes. */
+function checkCycles(graph: Graph, nodeIndex: Map<string, number>, out: GraphIssue[]): void {
+  const next = new Map<string, string[]>();
+  for (const e of graph.edges) {
+    if (!nodeIndex.has(e.from.node) || !nodeIndex.has(e.to.node)) continue;
+    let list = next.get(e.from.node);
+    if (!list) next.set(e.from.node, (list = []));
+    list.push(e.to.node);
+  }
+  const state = new Map<string, 1 | 2>();
+  for (const start of nodeIndex.keys()) {
+    if (state.has(start)) continue;
+    const stack: { id: string; i: number }[] = [{ id: start, i: 0 }];
+    state.set(start, 1);
+    while (stack.length) {
+      const top = stack[stack.length - 1];
+      const succ = next.get(top.id) ?? [];
+      if (top.i >= succ.length) {
+        state.set(top.id, 2);
+        stack.pop();
+        continue;
+      }
+      const n = succ[top.i++];
+      const s = state.get(n);
+      if (s === 1) {
+        const from = stack.findIndex((f) => f.id === n);
+        const cycle = stack.slice(from).map((f) => f.id);
+        out.push(
+          issue('cycle', ['nodes', nodeIndex.get(n)!], `nodes ${[...cycle, n].map((c) => `'${c}'`).join(' → ')} form a cycle; a value can only loop through a repeat zone`, {
+            nodeId: n,
+          }),
+        );
+      } else if (s === undefined) {
+        state.set(n, 1);
+        stack.push({ id: n, i: 0 });
+      }
+    }
+  }
 }

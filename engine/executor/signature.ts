@@ -1,0 +1,88 @@
+import type { CacheEntry } from './cache';
+import { hash64 } from './hash';
+
+/** What a node's outputs depend on, part by part. */
+export interface NodeFingerprint {
+  readonly kind: 'node';
+  readonly type: string;
+  readonly typeVersion: number;
+  readonly mode: string;
+  /** Canonical JSON of each param, by name. */
+  readonly params: Readonly<Record<string, string>>;
+  /** Upstream signature and port of each connected input, by input name ('' when it has no value). */
+  readonly inputs: Readonly<Record<string, string>>;
+}
+
+/** What a repeat zone's results depend on: its shape and every node taking part. */
+export interface ZoneFingerprint {
+  readonly kind: 'zone';
+  /** Carried values, member ids and the edges among them. */
+  readonly structure: string;
+  readonly members: Readonly<Record<string, NodeFingerprint>>;
+}
+
+export type Fingerprint = NodeFingerprint | ZoneFingerprint;
+
+const SEP = '\u0001';
+
+function nodeText(fp: NodeFingerprint): string {
+  let text = fp.type + SEP + fp.typeVersion + SEP + fp.mode + SEP;
+  for (const k in fp.params) text += k + '=' + fp.params[k] + SEP;
+  text += SEP;
+  for (const k in fp.inputs) text += k + '<' + fp.inputs[k] + SEP;
+  return text;
+}
+
+export function signatureOf(fp: Fingerprint): string {
+  if (fp.kind === 'node') return hash64(nodeText(fp));
+  let text = 'zone' + SEP + fp.structure + SEP;
+  for (const id in fp.members) text += id + SEP + nodeText(fp.members[id]) + SEP;
+  return hash64(text);
+}
+
+/** Why a node (or zone) whose signature differs from its cached entry runs again, in words. */
+export function reasonToRun(prev: CacheEntry | undefined, fp: Fingerprint): string {
+  if (!prev) return 'first run';
+  if (prev.outcome === 'error') return 'previous run failed';
+  if (prev.outcome === 'cancelled') return 'previous run was cancelled';
+  const old = prev.fingerprint;
+  if (fp.kind === 'node') {
+    if (old.kind !== 'node') return 'node kind changed';
+    return nodeChange(old, fp) ?? 'inputs changed';
+  }
+  if (old.kind !== 'zone') return 'the zone is new';
+  if (old.structure !== fp.structure) return 'zone structure changed';
+  for (const id in fp.members) {
+    const before = old.members[id];
+    const change = before ? nodeChange(before, fp.members[id]) : 'added';
+    if (change) return `'${id}' in the zone: ${change}`;
+  }
+  return 'zone changed';
+}
+
+function nodeChange(old: NodeFingerprint, fp: NodeFingerprint): string | undefined {
+  if (old.type !== fp.type) return 'type changed';
+  if (old.typeVersion !== fp.typeVersion) return 'type version changed';
+  if (old.mode !== fp.mode) return 'mode changed';
+  const params = changedKeys(old.params, fp.params);
+  if (params.length) return `${params.length > 1 ? 'params' : 'param'} ${quoteList(params)} changed`;
+  const inputs = changedKeys(old.inputs, fp.inputs);
+  if (inputs.length === 1) {
+    const name = inputs[0];
+    if (!(name in old.inputs)) return `input '${name}' connected`;
+    if (!(name in fp.inputs)) return `input '${name}' disconnected`;
+  }
+  if (inputs.length) return `${inputs.length > 1 ? 'inputs' : 'input'} ${quoteList(inputs)} changed`;
+  return undefined;
+}
+
+function changedKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  for (const k in b) if (a[k] !== b[k]) out.push(k);
+  for (const k in a) if (!(k in b)) out.push(k);
+  return out;
+}
+
+function quoteList(names: string[]): string {
+  return names.map((n) => `'${n}'`).join(', ');
+}

@@ -1,0 +1,150 @@
+import type { z } from 'zod';
+import { issue, type GraphIssue, type PathPart } from '../errors';
+import type { Registry } from '../nodeDefinition';
+import { CURRENT_SCHEMA_VERSION, GraphSchema, type Graph } from './document';
+import { LIMITS } from './limits';
+import { MIGRATIONS, runMigrations, type MigrationStep } from './migrations';
+
+export type ParseResult =
+  | { ok: true; value: Graph; warnings: GraphIssue[]; migratedFrom?: number }
+  | { ok: false; errors: GraphIssue[] };
+
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/**
+ * Turns unknown input (parsed JSON from a file, a link, a PNG) into a current-version Graph, or a
+ * list of errors with paths. Never throws, never runs code, and copies the input into fresh
+ * plain objects so that keys like `__proto__` cannot reach a prototype.
+ */
+export function parseGraph(input: unknown, registry?: Registry, steps: readonly MigrationStep[] = MIGRATIONS): ParseResult {
+  const errors: GraphIssue[] = [];
+  const clean = sanitize(input, [], errors, 0);
+  if (errors.length) return { ok: false, errors: errors.slice(0, 50) };
+  if (typeof clean !== 'object' || clean === null || Array.isArray(clean)) {
+    return { ok: false, errors: [issue('not_a_graph', '', 'a graph file holds a JSON object with schemaVersion, metadata, nodes and edges')] };
+  }
+  const version = (clean as Record<string, unknown>).schemaVersion;
+  if (typeof version !== 'number' || !Number.isInteger(version) || version < 1) {
+    return { ok: false, errors: [issue('no_version', ['schemaVersion'], 'schemaVersion is missing or not a positive integer; is this a Weft graph file?')] };
+  }
+  const target = Math.max(CURRENT_SCHEMA_VERSION, ...steps.map((s) => s.from + 1));
+  if (version > target) {
+    return {
+      ok: false,
+      errors: [issue('newer_version', ['schemaVersion'], `this graph was saved by a newer Weft (schema version ${version}); this one reads versions up to ${target}`)],
+    };
+  }
+  let doc: unknown = clean;
+  if (version < target) {
+    let migrated;
+    try {
+      migrated = runMigrations(clean, version, target, steps);
+    } catch (e) {
+      return { ok: false, errors: [issue('migration_failed', ['schemaVersion'], `could not upgrade from schema version ${version}: ${(e as Error).message}`)] };
+    }
+    if (!migrated.ok) return { ok: false, errors: zodIssues(migrated.issues, `(as schema version ${migrated.version}) `) };
+    doc = migrated.doc;
+  }
+  const parsed = GraphSchema.safeParse(doc);
+  if (!parsed.success) return { ok: false, errors: zodIssues(parsed.error.issues) };
+  const graph = parsed.data as Graph;
+  const warnings = registry ? upgradeNodeTypes(graph, registry) : [];
+  const hard = warnings.filter((w) => w.severity === 'error');
+  if (hard.length) return { ok: false, errors: hard };
+  return { ok: true, value: graph, warnings, ...(version < target ? { migratedFrom: version } : {}) };
+}
+
+/** Parses the text of a graph file: size, JSON syntax, then parseGraph. */
+export function parseGraphText(text: string, registry?: Registry): ParseResult {
+  if (text.length > LIMITS.fileBytes) {
+    return { ok: false, errors: [issue('too_large', '', `the file is ${(text.length / 1e6).toFixed(1)} MB; graph files are limited to ${LIMITS.fileBytes / 1e6} MB`)] };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    return { ok: false, errors: [issue('invalid_json', '', `not valid JSON: ${(e as Error).message}`)] };
+  }
+  return parseGraph(json, registry);
+}
+
+export function serializeGraph(graph: Graph): string {
+  return JSON.stringify(graph, null, 2);
+}
+
+/** Lifts node params written by older versions of their type; unknown types are kept as they are. */
+function upgradeNodeTypes(graph: Graph, registry: Registry): GraphIssue[] {
+  const out: GraphIssue[] = [];
+  graph.nodes.forEach((node, i) => {
+    const def = registry.get(node.type);
+    if (!def) {
+      out.push(issue('unknown_type', ['nodes', i, 'type'], `unknown node type '${node.type}': kept as an inert placeholder`, { severity: 'warning', nodeId: node.id }));
+      return;
+    }
+    if (node.typeVersion > def.version) {
+      out.push(
+        issue('newer_node_version', ['nodes', i, 'typeVersion'], `node '${node.id}' is ${def.title} version ${node.typeVersion}, newer than this Weft's version ${def.version}`, {
+          severity: 'warning',
+          nodeId: node.id,
+        }),
+      );
+      return;
+    }
+    if (node.typeVersion < def.version) {
+      if (!def.migrate) {
+        out.push(issue('no_node_migration', ['nodes', i, 'typeVersion'], `node '${node.id}' (${def.title}) is version ${node.typeVersion} and cannot be upgraded to ${def.version}`, { nodeId: node.id }));
+        return;
+      }
+      node.params = def.migrate(node.params, node.typeVersion);
+      node.typeVersion = def.version;
+    }
+  });
+  return out;
+}
+
+function zodIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): GraphIssue[] {
+  return issues.slice(0, 50).map((i) => issue(i.code, i.path as PathPart[], prefix + describeZodIssue(i)));
+}
+
+function describeZodIssue(i: z.core.$ZodIssue): string {
+  const field = i.path.length ? String(i.path[i.path.length - 1]) : 'the document';
+  if (i.code === 'invalid_type') {
+    const received = (i as { input?: unknown }).input;
+    return received === undefined ? `${field} is required (expected ${i.expected})` : `${field} should be ${i.expected}`;
+  }
+  return i.message;
+}
+
+/** Copies JSON-like input into fresh objects, refusing forbidden keys, deep nesting and long strings. */
+function sanitize(value: unknown, path: PathPart[], errors: GraphIssue[], depth: number): unknown {
+  if (errors.length >= 50) return undefined;
+  if (depth > LIMITS.depth) {
+    errors.push(issue('too_deep', path, `nested more than ${LIMITS.depth} levels deep`));
+    return undefined;
+  }
+  if (typeof value === 'string') {
+    if (value.length > LIMITS.stringLength) errors.push(issue('string_too_long', path, `text of ${value.length} characters; the limit is ${LIMITS.stringLength}`));
+    return value;
+  }
+  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  if (Array.isArray(value)) {
+    if (value.length > LIMITS.edges * 2) {
+      errors.push(issue('too_many_items', path, `a list of ${value.length} items is longer than any graph needs`));
+      return undefined;
+    }
+    return value.map((v, i) => sanitize(v, [...path, i], errors, depth + 1));
+  }
+  if (typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value as object)) {
+      if (FORBIDDEN_KEYS.has(key)) {
+        errors.push(issue('forbidden_key', [...path, key], `the key '${key}' is not allowed in a graph file`));
+        continue;
+      }
+      out[key] = sanitize((value as Record<string, unknown>)[key], [...path, key], errors, depth + 1);
+    }
+    return out;
+  }
+  errors.push(issue('not_json', path, `a ${typeof value} is not a JSON value`));
+  return undefined;
+}
