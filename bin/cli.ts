@@ -1,0 +1,61 @@
+import { Command, CommanderError } from 'commander';
+import { validateCommand } from './validateCommand';
+import { runCommand } from './runCommand';
+import { nodesCommand, schemaCommand } from './infoCommands';
+
+/** Exit codes: 0 success, 1 invalid graph or failed run, 2 unreadable input or bad usage, 130 cancelled. */
+export async function main(argv: string[]): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name('weft')
+    .description('Validate and run Weft graph files headless, with the same engine as the editor.')
+    .exitOverride()
+    .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+  program
+    .command('validate')
+    .description('check graph files; prints FILE: path: message for each problem')
+    .argument('<files...>', 'graph files (.json)')
+    .action(async (files: string[]) => {
+      code = await validateCommand(files);
+    });
+
+  program
+    .command('run')
+    .description('run a graph; writes output node values to --out')
+    .argument('<file>', 'graph file (.json)')
+    .option('-o, --out <dir>', 'folder for output values')
+    .option('-s, --set <NODE.PARAM=VALUE>', 'override a parameter (repeatable); VALUE is JSON or plain text', collect, [])
+    .option('--json', 'print a JSON run report on stdout')
+    .option('-t, --target <node>', 'run only what this node needs (repeatable)', collect, [])
+    .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[] }) => {
+      code = await runCommand(file, opts);
+    });
+
+  program
+    .command('nodes')
+    .description('list the node types')
+    .option('--json', 'print the registry as JSON (params as JSON Schema)')
+    .action((opts: { json?: boolean }) => {
+      code = nodesCommand(opts);
+    });
+
+  program
+    .command('schema')
+    .description('print the graph file JSON Schema')
+    .action(() => {
+      code = schemaCommand();
+    });
+
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode === 0 ? 0 : 2;
+    throw e;
+  }
+  return code;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}

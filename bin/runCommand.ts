@@ -1,0 +1,113 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { validateGraph } from '@/engine/graph/validate';
+import { issueToLine } from '@/engine/errors';
+import { runGraph, ExecutionCache, type RunEvent, type RunReport } from '@/engine/executor';
+import type { Graph } from '@/engine/graph/document';
+import { registry } from '@/nodes';
+import { readGraphFile } from './readGraphFile';
+import { applySets } from './applySets';
+import { writeOutputs, summarizeValue } from './writeOutputs';
+import { createNodeRuntime } from './nodeRuntime';
+
+interface RunOpts {
+  out?: string;
+  set: string[];
+  json?: boolean;
+  target: string[];
+}
+
+export async function runCommand(file: string, opts: RunOpts): Promise<number> {
+  const read = await readGraphFile(file);
+  if (!read.ok) {
+    process.stderr.write(read.message + '\n');
+    return 2;
+  }
+  if (!read.result.ok) {
+    for (const e of read.result.errors) process.stderr.write(`${file}: ${issueToLine(e)}\n`);
+    return 1;
+  }
+  let graph: Graph = read.result.value;
+  const sets = applySets(graph, opts.set);
+  if (!sets.ok) {
+    process.stderr.write(sets.message + '\n');
+    return 2;
+  }
+  graph = sets.graph;
+  const errors = validateGraph(graph, registry).filter((i) => i.severity === 'error');
+  // The executor refuses only problems in what the run needs; report the rest up front.
+  for (const e of errors) process.stderr.write(`${file}: ${issueToLine(e)}\n`);
+
+  const controller = new AbortController();
+  const onSigint = () => {
+    process.stderr.write('\ncancelling…\n');
+    controller.abort(new Error('cancelled by the user'));
+  };
+  process.once('SIGINT', onSigint);
+  const runtime = await createNodeRuntime();
+  const titles = new Map(graph.nodes.map((n) => [n.id, n.label ?? registry.get(n.type)?.title ?? n.type]));
+  let report: RunReport;
+  try {
+    report = await runGraph(graph, {
+      registry,
+      runtime,
+      cache: new ExecutionCache(),
+      signal: controller.signal,
+      targets: opts.target.length ? opts.target : undefined,
+      onEvent: (e) => progressLine(e, titles),
+    });
+  } finally {
+    process.off('SIGINT', onSigint);
+  }
+
+  if (report.status === 'invalid') for (const e of report.issues ?? []) process.stderr.write(`${file}: ${issueToLine(e)}\n`);
+  let written: string[] = [];
+  if (opts.out) {
+    await mkdir(opts.out, { recursive: true });
+    written = await writeOutputs(graph, report, opts.out, registry);
+    for (const w of written) process.stderr.write(`wrote ${path.relative(process.cwd(), w) || w}\n`);
+  }
+  if (opts.json) {
+    const outputs: Record<string, Record<string, unknown>> = {};
+    for (const [id, ports] of Object.entries(report.outputs)) {
+      outputs[id] = {};
+      for (const [port, v] of Object.entries(ports)) outputs[id][port] = await summarizeValue(v);
+    }
+    process.stdout.write(
+      JSON.stringify({ file, status: report.status, ms: round(report.ms), nodes: report.nodes, outputs, files: written, ...(report.issues ? { issues: report.issues } : {}) }, null, 2) + '\n',
+    );
+  } else {
+    process.stderr.write(`run ${report.status} in ${round(report.ms)} ms\n`);
+  }
+  return report.status === 'ok' ? 0 : report.status === 'cancelled' ? 130 : 1;
+}
+
+function round(ms: number): number {
+  return Math.round(ms * 10) / 10;
+}
+
+function progressLine(e: RunEvent, titles: Map<string, string>): void {
+  const name = 'nodeId' in e ? `${titles.get(e.nodeId) ?? e.nodeId} [${e.nodeId}]` : '';
+  switch (e.type) {
+    case 'started':
+      process.stderr.write(`▶ ${name}${e.iteration !== undefined ? ` (iteration ${e.iteration + 1})` : ''}: ${e.reason}\n`);
+      break;
+    case 'cached':
+      process.stderr.write(`= ${name}: ${e.reason}\n`);
+      break;
+    case 'done':
+      if (e.iteration === undefined) process.stderr.write(`✓ ${name} ${round(e.ms)} ms\n`);
+      break;
+    case 'error':
+      process.stderr.write(`✗ ${name}: ${e.message}\n`);
+      break;
+    case 'skipped':
+      process.stderr.write(`- ${name}: ${e.reason}\n`);
+      break;
+    case 'iteration':
+      process.stderr.write(`  ↻ ${e.zoneId} ${e.index + 1}/${e.count}\n`);
+      break;
+    default:
+      break;
+  }
+}
