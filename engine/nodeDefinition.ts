@@ -47,6 +47,8 @@ export interface NodeDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly params: S;
   /** Marks sinks whose values a run reports (Output nodes). A run with no targets runs all of them. */
   readonly isOutput?: boolean;
+  /** Runs models: its events name the backend that ran it (webgpu, wasm, cpu). */
+  readonly usesModels?: boolean;
   /** Repeat-zone boundary nodes; their ports come from the zone's carried values. */
   readonly zoneRole?: ZoneRole;
   /** Lifts params written by an older version of this type to the current one. */

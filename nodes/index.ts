@@ -12,9 +12,49 @@ import { slowNode } from './slow';
 import { outputNode } from './output';
 import { repeatInputNode } from './repeatInput';
 import { repeatOutputNode } from './repeatOutput';
+import { loadPipelineNode } from './loadPipeline';
+import { loadModelNode } from './loadModel';
+import { promptNode } from './prompt';
+import { tokenizerNode } from './tokenizer';
+import { textEncoderNode } from './textEncoder';
+import { emptyLatentNode } from './emptyLatent';
+import { latentNoiseNode } from './latentNoise';
+import { schedulerNode } from './scheduler';
+import { initialLatentNode } from './initialLatent';
+import { unetStepNode } from './unetStep';
+import { schedulerStepNode } from './schedulerStep';
+import { samplerNode } from './sampler';
+import { vaeDecodeNode } from './vaeDecode';
+import { vaeEncodeNode } from './vaeEncode';
+import { loadImageNode } from './loadImage';
+import { imageOutputNode } from './imageOutput';
+import { rewardNode } from './reward';
+import { detectorNode } from './detector';
+import { selectBestNode } from './selectBest';
+import { loadTensorNode } from './loadTensor';
+import { saveTensorNode } from './saveTensor';
 
 /** Every node type Weft knows, in palette order. */
 export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
+  loadPipelineNode,
+  loadModelNode,
+  promptNode,
+  tokenizerNode,
+  textEncoderNode,
+  schedulerNode,
+  emptyLatentNode,
+  latentNoiseNode,
+  initialLatentNode,
+  unetStepNode,
+  schedulerStepNode,
+  samplerNode,
+  vaeDecodeNode,
+  vaeEncodeNode,
+  loadImageNode,
+  selectBestNode,
+  rewardNode,
+  detectorNode,
+  loadTensorNode,
   textNode,
   numberNode,
   integerNode,
@@ -27,6 +67,8 @@ export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   repeatInputNode,
   repeatOutputNode,
   outputNode,
+  imageOutputNode,
+  saveTensorNode,
   slowNode,
 ];
 

@@ -1,0 +1,170 @@
+import { NodeRunError } from '@/engine/errors';
+import { gaussianNoise } from '@/engine/random';
+import { cpuTensor, elementCount, type TensorValue } from '@/engine/values';
+import { addNoise, step as referenceStep, type Schedule } from './schedulers';
+import { inputScale, stepCoefficients } from './linearStep';
+import type { MlServices, ModelSession } from './runtime/types';
+import type { ScheduleValue, SchedulerStateValue } from './values';
+
+/** The pieces of one denoising step, shared by the UNet Step, Scheduler Step and Sampler nodes. */
+
+export function stepIndex(schedule: ScheduleValue, step: number): number {
+  const k = schedule.startIndex + step;
+  if (!Number.isInteger(step) || step < 0 || k >= schedule.schedule.numInferenceSteps) {
+    throw new NodeRunError('step_out_of_range', `step ${step} is outside the schedule (it has ${schedule.schedule.numInferenceSteps - schedule.startIndex} steps from index ${schedule.startIndex})`);
+  }
+  return k;
+}
+
+/** Tracks tensors made during a step so they are disposed when it ends. */
+export class Scratch {
+  private made: TensorValue[] = [];
+  keep<T extends TensorValue>(t: T): T {
+    this.made.push(t);
+    return t;
+  }
+  dispose(except: readonly (TensorValue | null | undefined)[] = []): void {
+    for (const t of this.made) if (!except.includes(t)) t.dispose();
+    this.made = [];
+  }
+}
+
+function repeatBatch(ml: MlServices, t: TensorValue, times: number, scratch: Scratch): Promise<TensorValue> | TensorValue {
+  if (times === 1) return t;
+  return ml.ops.concatBatch(Array.from({ length: times }, () => t)).then((x) => scratch.keep(x));
+}
+
+export interface PredictArgs {
+  unet: ModelSession;
+  latent: TensorValue;
+  schedule: Schedule;
+  k: number;
+  positive: TensorValue;
+  negative?: TensorValue;
+  guidance: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * The UNet's noise prediction at step k with classifier-free guidance:
+ * ε = ε_uncond + g · (ε_cond − ε_uncond), one UNet call on a batch of [uncond…, cond…].
+ */
+export async function predictNoise(ml: MlServices, a: PredictArgs): Promise<TensorValue> {
+  const scratch = new Scratch();
+  try {
+    const batch = a.latent.dims[0];
+    const scale = inputScale(a.schedule, a.k);
+    const x = scale === 1 ? a.latent : scratch.keep(await ml.ops.linearCombination([{ tensor: a.latent, coefficient: scale }]));
+    const guided = a.negative !== undefined && a.guidance !== 1;
+    const fitBatch = async (e: TensorValue, name: string) => {
+      if (e.dims[0] === batch) return e;
+      if (e.dims[0] === 1) return repeatBatch(ml, e, batch, scratch);
+      throw new NodeRunError('batch_mismatch', `the ${name} embedding has batch ${e.dims[0]} but the latent has batch ${batch}`);
+    };
+    const pos = await fitBatch(a.positive, 'positive');
+    const sample = guided ? scratch.keep(await ml.ops.concatBatch([x, x])) : x;
+    const states = guided ? scratch.keep(await ml.ops.concatBatch([await fitBatch(a.negative!, 'negative'), pos])) : pos;
+    const n = guided ? 2 * batch : batch;
+    const timestep = cpuTensor('float32', [n], new Float32Array(n).fill(a.schedule.timesteps[a.k]));
+    const feeds: Record<string, TensorValue> = { sample, timestep, encoder_hidden_states: states };
+    const outputs = await a.unet.run(feeds, { signal: a.signal });
+    const outName = a.unet.outputs[0]?.name ?? 'out_sample';
+    const out = outputs[outName];
+    for (const [name, t] of Object.entries(outputs)) if (name !== outName) t.dispose();
+    if (!guided) return out;
+    scratch.keep(out);
+    const uncond = scratch.keep(await ml.ops.sliceBatch(out, 0, batch));
+    const cond = scratch.keep(await ml.ops.sliceBatch(out, batch, batch));
+    return await ml.ops.linearCombination([
+      { tensor: uncond, coefficient: 1 - a.guidance },
+      { tensor: cond, coefficient: a.guidance },
+    ]);
+  } finally {
+    scratch.dispose();
+  }
+}
+
+/** Noise for step k of a run seeded by `seed`: its own stream per step and batch item. */
+export function stepNoise(seed: number, k: number, dims: readonly number[]): TensorValue {
+  const per = elementCount(dims.slice(1));
+  const data = new Float32Array(elementCount(dims));
+  for (let b = 0; b < dims[0]; b++) data.set(gaussianNoise(mixSeed(seed + b, k + 1), per), b * per);
+  return cpuTensor('float32', dims, data);
+}
+
+/** Derives a stream seed from a seed and a step; stays an exact integer. */
+export function mixSeed(seed: number, k: number): number {
+  return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(k, 0x85ebca77) ^ Math.floor(seed / 0x100000000)) >>> 0;
+}
+
+export interface AdvanceResult {
+  latent: TensorValue;
+  state: SchedulerStateValue;
+  /** The model's estimate of the clean latent at this step. */
+  denoised: TensorValue;
+}
+
+/** One scheduler step: the latent at step k → the latent at step k+1, plus the solver state. */
+export async function advance(
+  ml: MlServices,
+  schedule: Schedule,
+  k: number,
+  latent: TensorValue,
+  noisePrediction: TensorValue,
+  state: SchedulerStateValue | undefined,
+  seed: number,
+): Promise<AdvanceResult> {
+  const stepCount = state?.stepCount ?? 0;
+  const prevX0 = state?.prevX0 ?? null;
+  if (noisePrediction.dims.join() !== latent.dims.join()) {
+    throw new NodeRunError('shape_mismatch', `the noise prediction [${noisePrediction.dims}] and the latent [${latent.dims}] differ in shape`);
+  }
+  const c = stepCoefficients(schedule, k, stepCount, prevX0 !== null);
+  const scratch = new Scratch();
+  try {
+    if (!c) return await advanceOnCpu(schedule, k, latent, noisePrediction, stepCount, prevX0, seed);
+    const terms = [
+      { tensor: latent, coefficient: c.prev.sample },
+      { tensor: noisePrediction, coefficient: c.prev.model },
+    ];
+    if (c.usesPrevX0 && prevX0) terms.push({ tensor: prevX0, coefficient: c.prev.prevX0 });
+    if (c.usesNoise) terms.push({ tensor: scratch.keep(await ml.ops.upload(stepNoise(seed, k, latent.dims))), coefficient: c.prev.noise });
+    const next = await ml.ops.linearCombination(terms);
+    const denoised = await ml.ops.linearCombination([
+      { tensor: latent, coefficient: c.x0.sample },
+      { tensor: noisePrediction, coefficient: c.x0.model },
+    ]);
+    const keepsX0 = schedule.solverOrder > 1;
+    return { latent: next, denoised, state: { kind: 'schedulerState', stepCount: stepCount + 1, prevX0: keepsX0 ? denoised : null } };
+  } finally {
+    scratch.dispose();
+  }
+}
+
+async function advanceOnCpu(schedule: Schedule, k: number, latent: TensorValue, eps: TensorValue, stepCount: number, prevX0: TensorValue | null, seed: number): Promise<AdvanceResult> {
+  const x = (await latent.read()) as Float32Array;
+  const e = (await eps.read()) as Float32Array;
+  const p = prevX0 ? ((await prevX0.read()) as Float32Array) : null;
+  const noise = (await stepNoise(seed, k, latent.dims).read()) as Float32Array;
+  const r = referenceStep(schedule, k, e, x, { stepCount, prevModelOutput: p }, noise);
+  const denoised = cpuTensor('float32', latent.dims, r.predOriginal);
+  return {
+    latent: cpuTensor('float32', latent.dims, r.prevSample),
+    denoised,
+    state: { kind: 'schedulerState', stepCount: stepCount + 1, prevX0: r.state.prevModelOutput ? denoised : null },
+  };
+}
+
+/** The starting latent: noise·σ_init for text to image, or the image latent noised to the start step. */
+export async function startLatent(ml: MlServices, s: ScheduleValue, noise: TensorValue, imageLatent?: TensorValue): Promise<TensorValue> {
+  if (!imageLatent) return ml.ops.linearCombination([{ tensor: noise, coefficient: s.schedule.initNoiseSigma }]);
+  if (imageLatent.dims.join() !== noise.dims.join()) {
+    throw new NodeRunError('shape_mismatch', `the image latent [${imageLatent.dims}] and the noise [${noise.dims}] differ in shape`);
+  }
+  const a = addNoise(s.schedule, Float32Array.of(1), Float32Array.of(0), s.startIndex)[0];
+  const b = addNoise(s.schedule, Float32Array.of(0), Float32Array.of(1), s.startIndex)[0];
+  return ml.ops.linearCombination([
+    { tensor: imageLatent, coefficient: a },
+    { tensor: noise, coefficient: b },
+  ]);
+}

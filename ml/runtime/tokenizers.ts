@@ -1,0 +1,36 @@
+import { NodeRunError } from '@/engine/errors';
+import { loadTokenizer, type WeftTokenizer } from '../tokenizer';
+import { parseLooseJson } from '../pipeline';
+import type { MlServices, TokenizerRef } from './types';
+
+const cache = new WeakMap<MlServices, Map<string, Promise<WeftTokenizer>>>();
+
+/** Loads (once per services object and folder) the tokenizer of a handle: tokenizer.json, or vocab.json + merges.txt. */
+export function tokenizerFor(ml: MlServices, ref: TokenizerRef, signal?: AbortSignal): Promise<WeftTokenizer> {
+  let byKey = cache.get(ml);
+  if (!byKey) cache.set(ml, (byKey = new Map()));
+  const key = `${ref.source}\u0000${ref.path}`;
+  let p = byKey.get(key);
+  if (!p) {
+    p = load(ml, ref, signal);
+    byKey.set(key, p);
+    p.catch(() => byKey!.delete(key));
+  }
+  return p;
+}
+
+async function load(ml: MlServices, ref: TokenizerRef, signal?: AbortSignal): Promise<WeftTokenizer> {
+  const { files } = ml;
+  const text = async (name: string) => new TextDecoder().decode(await files.read(ref.source, `${ref.path}/${name}`, { signal }));
+  const json = async (name: string) => parseLooseJson(await text(name), `${ref.path}/${name} in ${ref.source}`);
+  const has = (name: string) => files.exists(ref.source, `${ref.path}/${name}`);
+  const tokenizerConfig = (await has('tokenizer_config.json')) ? await json('tokenizer_config.json') : undefined;
+  try {
+    if (await has('tokenizer.json')) return loadTokenizer({ tokenizerJson: await json('tokenizer.json'), tokenizerConfig });
+    if ((await has('vocab.json')) && (await has('merges.txt'))) return loadTokenizer({ vocab: await json('vocab.json'), merges: await text('merges.txt'), tokenizerConfig });
+  } catch (e) {
+    if (e instanceof NodeRunError) throw e;
+    throw new NodeRunError('bad_tokenizer', `the tokenizer in ${ref.source}/${ref.path} could not be loaded: ${(e as Error).message}`);
+  }
+  throw new NodeRunError('missing_files', `${ref.source}/${ref.path} has neither tokenizer.json nor vocab.json + merges.txt`);
+}

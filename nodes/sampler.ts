@@ -1,0 +1,81 @@
+import { z } from 'zod';
+import { defineNode } from '@/engine/nodeDefinition';
+import { NodeRunError } from '@/engine/errors';
+import { isTensorValue, type TensorValue } from '@/engine/values';
+import { mlServices } from '@/ml/runtime/services';
+import { advance, predictNoise } from '@/ml/denoise';
+import { latentPreview, latentRgbFactorsOf } from '@/ml/preview';
+import { isModelRef, requireModel, type ScheduleValue, type SchedulerStateValue } from '@/ml/values';
+
+export const samplerNode = defineNode({
+  type: 'sampling.sampler',
+  version: 1,
+  title: 'Sampler',
+  category: 'Sampling',
+  description: 'The whole denoising loop in one node: UNet step then scheduler step, for every step, with a preview each step.',
+  explain:
+    'The compact form of the loop the teaching graph spells out with a repeat zone: at each step the ' +
+    'UNet predicts the noise (with guidance) and the scheduler removes some of it. The preview is a ' +
+    'cheap colour projection of the latent, not a full VAE decode.',
+  inputs: [
+    { name: 'unet', type: 'model.unet', label: 'UNet' },
+    { name: 'schedule', type: 'schedule' },
+    { name: 'latent', type: 'latent', description: 'The starting latent (from Noisy Start).' },
+    { name: 'positive', type: 'embedding' },
+    { name: 'negative', type: 'embedding', optional: true },
+    { name: 'guidance', type: 'number', optional: true },
+    { name: 'seed', type: 'seed', optional: true, description: 'For samplers that add noise each step.' },
+    { name: 'vae', type: 'model.vae', optional: true, label: 'VAE (preview colours)' },
+  ],
+  outputs: [{ name: 'latent', type: 'latent' }],
+  params: z.object({
+    guidance: z.number().min(0).max(50).default(5).meta({ label: 'Guidance scale' }),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).meta({ label: 'Noise seed', widget: 'seed' }),
+    preview: z.boolean().default(true).meta({ label: 'Preview every step' }),
+  }),
+  usesModels: true,
+  run: async ({ inputs, params, runtime, signal, progress }) => {
+    const ml = mlServices(runtime);
+    const unet = await ml.session(requireModel(inputs, 'unet', 'unet'), signal);
+    const s = inputs.schedule as ScheduleValue;
+    if (s?.kind !== 'schedule') throw new NodeRunError('not_a_schedule', "input 'schedule' needs a schedule from a Scheduler node");
+    const guidance = (inputs.guidance as number | undefined) ?? params.guidance;
+    const seed = (inputs.seed as number | undefined) ?? params.seed;
+    const rgb = latentRgbFactorsOf(isModelRef(inputs.vae) ? inputs.vae.config : undefined);
+    const total = s.schedule.numInferenceSteps - s.startIndex;
+    let latent = inputs.latent as TensorValue;
+    let state: SchedulerStateValue = { kind: 'schedulerState', stepCount: 0, prevX0: null };
+    const owned = new Set<TensorValue>();
+    try {
+      for (let k = s.startIndex; k < s.schedule.numInferenceSteps; k++) {
+        signal.throwIfAborted();
+        const eps = await predictNoise(ml, {
+          unet,
+          latent,
+          schedule: s.schedule,
+          k,
+          positive: inputs.positive as TensorValue,
+          negative: isTensorValue(inputs.negative) ? inputs.negative : undefined,
+          guidance,
+          signal,
+        });
+        const r = await advance(ml, s.schedule, k, latent, eps, state, seed);
+        eps.dispose();
+        if (r.denoised !== r.state.prevX0) r.denoised.dispose();
+        if (state.prevX0 && state.prevX0 !== r.state.prevX0) state.prevX0.dispose();
+        if (owned.has(latent)) latent.dispose();
+        latent = r.latent;
+        owned.add(latent);
+        state = r.state;
+        const done = (k - s.startIndex + 1) / total;
+        progress(done, params.preview ? latentPreview((await latent.read()) as Float32Array, latent.dims, rgb) : undefined);
+      }
+      state.prevX0?.dispose();
+      return { latent };
+    } catch (e) {
+      for (const t of owned) t.dispose();
+      state.prevX0?.dispose();
+      throw e;
+    }
+  },
+});
