@@ -2,7 +2,7 @@ import type { Graph } from '../graph/document';
 import type { NodeOutputs } from '../nodeDefinition';
 import type { TensorValue } from '../values';
 import type { Fingerprint } from './signature';
-import { collectTensors } from './tensors';
+import { collectTensors, holdsNoObjects } from './tensors';
 
 export interface CacheEntry {
   /** Hash of everything the outputs depend on; equal signature means the outputs are reusable. */
@@ -98,7 +98,10 @@ export class ExecutionCache {
   }
 }
 
-function tensorsOf(entry: CacheEntry): Set<TensorValue> {
+const NONE: ReadonlySet<TensorValue> = new Set();
+
+function tensorsOf(entry: CacheEntry): ReadonlySet<TensorValue> {
+  if ((!entry.outputs || holdsNoObjects(entry.outputs)) && !entry.inner) return NONE;
   const out = new Set<TensorValue>();
   if (entry.outputs) collectTensors(entry.outputs, out);
   if (entry.inner) collectTensors(entry.inner, out);

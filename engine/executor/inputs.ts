@@ -25,17 +25,20 @@ const WHICH: Record<string, string> = {
  * out; an input whose source failed, was skipped or is muted makes the node skip, naming it.
  * An optional input fed by a muted node is left out instead, as if it were unconnected.
  */
-export function resolveInputs(info: NodeInfo, lookup: (nodeId: string) => NodeState | undefined): ResolvedInputs {
+export function resolveInputs(info: NodeInfo, lookup?: (nodeId: string) => NodeState | undefined): ResolvedInputs {
   const inputs: Record<string, unknown> = {};
   const fingerprint: Record<string, string> = {};
+  const incoming = info.incoming;
   for (const port of info.inputs) {
-    const edge = info.incoming.get(port.name);
-    if (!edge) {
+    let i = 0;
+    while (i < incoming.length && incoming[i].to.port !== port.name) i++;
+    if (i === incoming.length) {
       if (port.optional) continue;
       return { kind: 'error', code: 'missing_input', message: `input '${port.name}' is not connected` };
     }
+    const edge = incoming[i];
     const from = edge.from.node;
-    const up = lookup(from);
+    const up = lookup ? lookup(from) : info.sources[i].state;
     if (!up || up.status !== 'ok') {
       if (up?.status === 'muted' && port.optional) continue;
       const which = up ? WHICH[up.status] : 'did not run';

@@ -3,6 +3,7 @@ import { topologicalOrder } from '../graph/order';
 import { portsOf } from '../graph/ports';
 import type { NodeDefinition, Registry } from '../nodeDefinition';
 import type { PortSpec } from '../types/portTypes';
+import type { NodeState } from './inputs';
 
 /** A node with its definition, ports and incoming edges, looked up once per run. */
 export interface NodeInfo {
@@ -10,17 +11,31 @@ export interface NodeInfo {
   readonly def: NodeDefinition | undefined;
   readonly inputs: readonly PortSpec[];
   readonly outputs: readonly PortSpec[];
-  /** The edge feeding each input port (the first one if a broken graph has several). */
-  readonly incoming: Map<string, GraphEdge>;
+  /** The edges feeding the node, one per input port (the first if a broken graph has several). */
+  readonly incoming: GraphEdge[];
+  /** The node feeding each of `incoming`, index for index. */
+  readonly sources: NodeInfo[];
+  /** The node's unit once the plan needs it (ordinary nodes only). */
+  unit?: NodeUnit;
+  /** Where the node stands in the current run. */
+  state?: NodeState;
+}
+
+/** The edge feeding input `port`; nodes have few inputs, so a scan beats a map. */
+export function edgeInto(info: NodeInfo, port: string): GraphEdge | undefined {
+  const edges = info.incoming;
+  for (let i = 0; i < edges.length; i++) if (edges[i].to.port === port) return edges[i];
+  return undefined;
 }
 
 /** What the scheduler runs: one ordinary node, or a whole repeat zone. */
 export type Unit = NodeUnit | ZoneUnit;
 
 interface UnitBase {
-  /** Position in `Plan.units` (dependency order). */
+  /** Position in `Plan.units`. */
   index: number;
-  readonly deps: Set<Unit>;
+  /** Distinct units this one reads from. */
+  readonly deps: Unit[];
   readonly dependents: Unit[];
 }
 
@@ -48,7 +63,7 @@ export interface ZoneUnit extends UnitBase {
 
 export interface Plan {
   readonly infos: Map<string, NodeInfo>;
-  /** Needed units in dependency order. */
+  /** Needed units (upstream ones first where that is cheap to say; the scheduler orders them). */
   readonly units: Unit[];
   /** Every node this run needs, for queued events and the report. */
   readonly neededNodes: string[];
@@ -65,11 +80,15 @@ export function buildPlan(graph: Graph, registry: Registry, targets: readonly st
     if (infos.has(node.id)) continue;
     const def = registry.get(node.type);
     const ports = portsOf(graph, node, def);
-    infos.set(node.id, { node, def, inputs: ports.inputs, outputs: ports.outputs, incoming: new Map() });
+    infos.set(node.id, { node, def, inputs: ports.inputs, outputs: ports.outputs, incoming: [], sources: [], unit: undefined, state: undefined });
   }
   for (const edge of graph.edges) {
     const info = infos.get(edge.to.node);
-    if (info && infos.has(edge.from.node) && !info.incoming.has(edge.to.port)) info.incoming.set(edge.to.port, edge);
+    const from = infos.get(edge.from.node);
+    if (info && from && !edgeInto(info, edge.to.port)) {
+      info.incoming.push(edge);
+      info.sources.push(from);
+    }
   }
 
   // Which zone each node belongs to; a zone with missing boundary nodes is ignored.
@@ -82,20 +101,18 @@ export function buildPlan(graph: Graph, registry: Registry, targets: readonly st
     for (const id of zone.nodes) if (infos.has(id) && !zoneUnitOf.has(id)) members.add(id);
     const unit: ZoneUnit = {
       kind: 'zone', id: zone.id, zone, input, output, members, targets: new Set(), needed: [],
-      index: -1, deps: new Set(), dependents: [],
+      index: -1, deps: [], dependents: [],
     };
     for (const id of members) zoneUnitOf.set(id, unit);
   }
-  const nodeUnits = new Map<string, NodeUnit>();
+  const hasZones = zoneUnitOf.size > 0;
   const unitOf = (id: string): Unit => {
-    const z = zoneUnitOf.get(id);
-    if (z) return z;
-    let u = nodeUnits.get(id);
-    if (!u) {
-      u = { kind: 'node', id, info: infos.get(id)!, index: -1, deps: new Set(), dependents: [] };
-      nodeUnits.set(id, u);
+    if (hasZones) {
+      const z = zoneUnitOf.get(id);
+      if (z) return z;
     }
-    return u;
+    const info = infos.get(id)!;
+    return (info.unit ??= { kind: 'node', id, info, index: -1, deps: [], dependents: [] });
   };
 
   const wanted = targets ?? graph.nodes.filter((n) => registry.get(n.type)?.isOutput).map((n) => n.id);
@@ -111,47 +128,51 @@ export function buildPlan(graph: Graph, registry: Registry, targets: readonly st
     if (z && id !== z.zone.outputNode) z.targets.add(id);
   }
   // Walk upstream from the targets, collecting needed units and their dependencies.
-  const needed: Unit[] = [];
-  const seen = new Set<Unit>();
+  const units: Unit[] = [];
   const stack: Unit[] = [];
   const visit = (u: Unit) => {
-    if (!seen.has(u)) {
-      seen.add(u);
+    if (u.index < 0) {
+      u.index = units.length;
+      units.push(u);
       stack.push(u);
     }
   };
   for (const id of reported) visit(unitOf(id));
   while (stack.length) {
     const u = stack.pop()!;
-    needed.push(u);
-    const sources = u.kind === 'node' ? [...u.info.incoming.values()] : zoneSources(u, infos);
+    const sources = u.kind === 'node' ? u.info.incoming : zoneSources(u, infos);
     for (const edge of sources) {
       const from = unitOf(edge.from.node);
-      if (from === u) continue;
-      u.deps.add(from);
+      if (from === u || u.deps.includes(from)) continue;
+      u.deps.push(from);
+      from.dependents.push(u);
       visit(from);
     }
   }
-
-  const byId = new Map<string, Unit>();
-  const keyOf = (u: Unit) => (u.kind === 'node' ? u.id : `zone:${u.id}`);
-  for (const u of needed) byId.set(keyOf(u), u);
-  const order = topologicalOrder(
-    needed.map(keyOf).reverse(),
-    (key) => [...byId.get(key)!.deps].map(keyOf),
-  );
-  const units: Unit[] = order.ok ? order.order.map((k) => byId.get(k)!) : [];
-  units.forEach((u, i) => {
-    u.index = i;
-    for (const d of u.deps) d.dependents.push(u);
-  });
   const neededNodes: string[] = [];
   for (const u of units) {
     if (u.kind === 'node') neededNodes.push(u.id);
     else neededNodes.push(...u.needed);
   }
-  const cycle = order.ok ? undefined : order.cycle.map((k) => (k.startsWith('zone:') ? byId.get(k)!.id : k));
-  return { infos, units, neededNodes, reported, unknownTargets, cycle };
+  return { infos, units, neededNodes, reported, unknownTargets, cycle: findUnitCycle(units) };
+}
+
+/** Kahn's count over the units; on a cycle, names the nodes around it. */
+function findUnitCycle(units: Unit[]): string[] | undefined {
+  const pending = new Int32Array(units.length);
+  const ready: Unit[] = [];
+  for (const u of units) {
+    pending[u.index] = u.deps.length;
+    if (u.deps.length === 0) ready.push(u);
+  }
+  for (let head = 0; head < ready.length; head++) {
+    for (const d of ready[head].dependents) if (--pending[d.index] === 0) ready.push(d);
+  }
+  if (ready.length === units.length) return undefined;
+  const keyOf = (u: Unit) => (u.kind === 'node' ? u.id : `zone:${u.id}`);
+  const byKey = new Map(units.map((u) => [keyOf(u), u]));
+  const order = topologicalOrder([...byKey.keys()], (key) => byKey.get(key)!.deps.map(keyOf));
+  return order.ok ? undefined : order.cycle.map((k) => byKey.get(k)!.id);
 }
 
 /**
@@ -167,7 +188,7 @@ function zoneSources(u: ZoneUnit, infos: Map<string, NodeInfo>): GraphEdge[] {
   const external: GraphEdge[] = [];
   while (stack.length) {
     const id = stack.pop()!;
-    for (const edge of infos.get(id)!.incoming.values()) {
+    for (const edge of infos.get(id)!.incoming) {
       const from = edge.from.node;
       if (!u.members.has(from)) external.push(edge);
       else if (!inside.has(from)) {
@@ -177,11 +198,11 @@ function zoneSources(u: ZoneUnit, infos: Map<string, NodeInfo>): GraphEdge[] {
     }
   }
   // The input node's own inputs (iterations, initial carried values) come from outside too.
-  for (const edge of infos.get(inputId)!.incoming.values()) {
+  for (const edge of infos.get(inputId)!.incoming) {
     if (!u.members.has(edge.from.node)) external.push(edge);
   }
   const body = [...inside].filter((id) => id !== inputId && id !== outputId);
-  const order = topologicalOrder(body, (id) => [...infos.get(id)!.incoming.values()].map((e) => e.from.node));
+  const order = topologicalOrder(body, (id) => infos.get(id)!.incoming.map((e) => e.from.node));
   if (order.ok) u.needed = [inputId, ...order.order, outputId];
   else {
     u.cycle = order.cycle;

@@ -1,5 +1,5 @@
 import type { CacheEntry } from './cache';
-import { hash64 } from './hash';
+import { Hasher, canonicalJson } from './hash';
 
 /** What a node's outputs depend on, part by part. */
 export interface NodeFingerprint {
@@ -7,8 +7,8 @@ export interface NodeFingerprint {
   readonly type: string;
   readonly typeVersion: number;
   readonly mode: string;
-  /** Canonical JSON of each param, by name. */
-  readonly params: Readonly<Record<string, string>>;
+  /** Canonical JSON of the params ('{}' when bypassed). */
+  readonly params: string;
   /** Upstream signature and port of each connected input, by input name ('' when it has no value). */
   readonly inputs: Readonly<Record<string, string>>;
 }
@@ -25,20 +25,44 @@ export type Fingerprint = NodeFingerprint | ZoneFingerprint;
 
 const SEP = '\u0001';
 
-function nodeText(fp: NodeFingerprint): string {
-  let text = fp.type + SEP + fp.typeVersion + SEP + fp.mode + SEP;
-  for (const k in fp.params) text += k + '=' + fp.params[k] + SEP;
-  text += SEP;
-  for (const k in fp.inputs) text += k + '<' + fp.inputs[k] + SEP;
-  return text;
+function addNode(
+  h: Hasher,
+  type: string,
+  typeVersion: number,
+  mode: string,
+  paramsJson: string,
+  inputs: Readonly<Record<string, string>>,
+): Hasher {
+  h.add(type).add(SEP).add(String(typeVersion)).add(SEP).add(mode).add(SEP).add(paramsJson).add(SEP);
+  for (const k in inputs) h.add(k).add('<').add(inputs[k]).add(SEP);
+  return h;
 }
 
-export function signatureOf(fp: Fingerprint): string {
-  if (fp.kind === 'node') return hash64(nodeText(fp));
-  let text = 'zone' + SEP + fp.structure + SEP;
-  for (const id in fp.members) text += id + SEP + nodeText(fp.members[id]) + SEP;
-  return hash64(text);
+/**
+ * A node's signature from its parts; `paramsJson` is the canonical JSON of its params ('{}' when
+ * bypassed). Computed without building a fingerprint, which only a cache miss needs.
+ */
+export function nodeSignature(
+  type: string,
+  typeVersion: number,
+  mode: string,
+  paramsJson: string,
+  inputs: Readonly<Record<string, string>>,
+): string {
+  return addNode(new Hasher(), type, typeVersion, mode, paramsJson, inputs).digest();
 }
+
+/** A zone's signature: its structure and every member's parts. */
+export function zoneSignature(fp: ZoneFingerprint): string {
+  const h = new Hasher().add('zone').add(SEP).add(fp.structure).add(SEP);
+  for (const id in fp.members) {
+    const m = fp.members[id];
+    addNode(h.add(id).add(SEP), m.type, m.typeVersion, m.mode, m.params, m.inputs).add(SEP);
+  }
+  return h.digest();
+}
+
+
 
 /** Why a node (or zone) whose signature differs from its cached entry runs again, in words. */
 export function reasonToRun(prev: CacheEntry | undefined, fp: Fingerprint): string {
@@ -64,7 +88,7 @@ function nodeChange(old: NodeFingerprint, fp: NodeFingerprint): string | undefin
   if (old.type !== fp.type) return 'type changed';
   if (old.typeVersion !== fp.typeVersion) return 'type version changed';
   if (old.mode !== fp.mode) return 'mode changed';
-  const params = changedKeys(old.params, fp.params);
+  const params = old.params === fp.params ? [] : changedKeys(perParam(old.params), perParam(fp.params));
   if (params.length) return `${params.length > 1 ? 'params' : 'param'} ${quoteList(params)} changed`;
   const inputs = changedKeys(old.inputs, fp.inputs);
   if (inputs.length === 1) {
@@ -74,6 +98,14 @@ function nodeChange(old: NodeFingerprint, fp: NodeFingerprint): string | undefin
   }
   if (inputs.length) return `${inputs.length > 1 ? 'inputs' : 'input'} ${quoteList(inputs)} changed`;
   return undefined;
+}
+
+/** Each param's canonical JSON by name; only a cache miss with an earlier entry needs this. */
+function perParam(json: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const params = JSON.parse(json) as Record<string, unknown>;
+  for (const k of Object.keys(params)) out[k] = canonicalJson(params[k]);
+  return out;
 }
 
 function changedKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): string[] {

@@ -54,6 +54,11 @@ export interface RunOptions {
   concurrency?: number;
   onEvent?: (event: RunEvent) => void;
   runId?: string;
+  /**
+   * `validateGraph(graph, registry)` for this exact graph, when the caller already has it (the
+   * editor validates after every edit); saves validating again. Default: the run validates.
+   */
+  issues?: readonly import('../errors').GraphIssue[];
 }
 
 export type RunGraph = (graph: Graph, options: RunOptions) => Promise<RunReport>;

@@ -1,0 +1,47 @@
+import type { RunContext } from '../nodeDefinition';
+import type { Runtime } from '../runtime';
+import type { Preview } from '../values';
+import type { Execution } from './execution';
+
+/**
+ * What a node's `run` receives. A class rather than a literal with closures: most nodes never
+ * report progress, so the bound `progress` is made only when a node reads it.
+ */
+export class NodeContext implements RunContext<Record<string, unknown>> {
+  readonly signal: AbortSignal;
+  readonly runtime: Runtime;
+  private live = true;
+  private bound?: (fraction: number, preview?: Preview) => void;
+
+  constructor(
+    private readonly ex: Execution,
+    readonly nodeId: string,
+    readonly params: Record<string, unknown>,
+    readonly inputs: Record<string, unknown>,
+    readonly iteration?: { zoneId: string; index: number; count: number },
+  ) {
+    this.signal = ex.signal;
+    this.runtime = ex.runtime;
+  }
+
+  /** Nodes often destructure `progress`, so it is a bound function. */
+  get progress(): (fraction: number, preview?: Preview) => void {
+    return (this.bound ??= this.report.bind(this));
+  }
+
+  /** After the node's run has returned, late progress calls are ignored. */
+  end(): void {
+    this.live = false;
+  }
+
+  private report(fraction: number, preview?: Preview): void {
+    const ex = this.ex;
+    if (!this.live || ex.stopped) return;
+    const f = fraction > 1 ? 1 : fraction >= 0 ? fraction : 0;
+    ex.emit(
+      preview
+        ? { type: 'progress', runId: ex.runId, nodeId: this.nodeId, fraction: f, preview }
+        : { type: 'progress', runId: ex.runId, nodeId: this.nodeId, fraction: f },
+    );
+  }
+}

@@ -1,0 +1,4 @@
+export { runGraph } from './run';
+export { ExecutionCache, type CacheEntry } from './cache';
+export type { Fingerprint, NodeFingerprint, ZoneFingerprint } from './signature';
+export type { NodeReport, NodeRunStatus, RunEvent, RunGraph, RunOptions, RunReport, RunStatus } from './types';
