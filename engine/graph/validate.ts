@@ -27,8 +27,7 @@ export function validateGraph(graph: Graph, registry: Registry): GraphIssue[] {
       ports.set(node.id, { inputs: new Map(), outputs: new Map() });
       return;
     }
-    const p = portsOf(graph, node, def);
-    ports.set(node.id, { inputs: new Map(p.inputs.map((x) => [x.name, x])), outputs: new Map(p.outputs.map((x) => [x.name, x])), def });
+    ports.set(node.id, { ...portMaps(graph, node, def), def });
     checkParams(node, i, def, out);
   });
 
@@ -84,6 +83,19 @@ export function validateGraph(graph: Graph, registry: Registry): GraphIssue[] {
   checkZones(graph, registry, nodeIndex, out);
   checkCycles(graph, nodeIndex, out);
   return out;
+}
+
+type PortMaps = { inputs: Map<string, PortSpec>; outputs: Map<string, PortSpec> };
+const staticPortMaps = new WeakMap<NodeDefinition, PortMaps>();
+
+/** Port lookup tables; shared per definition except for zone boundaries, whose ports vary. */
+function portMaps(graph: Graph, node: GraphNode, def: NodeDefinition): PortMaps {
+  const cached = def.zoneRole ? undefined : staticPortMaps.get(def);
+  if (cached) return cached;
+  const p = portsOf(graph, node, def);
+  const maps = { inputs: new Map(p.inputs.map((x) => [x.name, x])), outputs: new Map(p.outputs.map((x) => [x.name, x])) };
+  if (!def.zoneRole) staticPortMaps.set(def, maps);
+  return maps;
 }
 
 function label(node: GraphNode, def: NodeDefinition): string {
