@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { graphJsonSchema } from '@/engine/graph/jsonSchema';
+
+function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile('node', ['bin/weft.mjs', ...args], { timeout: 60_000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? ((err as NodeJS.ErrnoException & { code?: number }).code as unknown as number) ?? 1 : 0, stdout, stderr });
+    });
+  });
+}
+
+const tmp = mkdtempSync(path.join(tmpdir(), 'weft-cli-'));
+const broken = path.join(tmp, 'broken.json');
+const fixture = JSON.parse(readFileSync('tests/fixtures/graphs/v1-arithmetic.json', 'utf8'));
+fixture.edges[0].to.port = 'x';
+writeFileSync(broken, JSON.stringify(fixture));
+const notJson = path.join(tmp, 'not.json');
+writeFileSync(notJson, '{ nope');
+
+describe('weft CLI', () => {
+  it('validate: 0 for valid files', async () => {
+    const r = await weft('validate', 'tests/fixtures/graphs/v1-arithmetic.json', 'tests/fixtures/graphs/v1-repeat.json');
+    expect(r.code).toBe(0);
+  });
+
+  it('validate: 1 with FILE: path: message lines', async () => {
+    const r = await weft('validate', broken);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`${broken}: edges[0].to.port: node 'sum' has no input 'x'; it has 'a', 'b'`);
+  });
+
+  it('validate: 2 when a file is unreadable or not JSON', async () => {
+    expect((await weft('validate', path.join(tmp, 'missing.json'))).code).toBe(2);
+    const r = await weft('validate', notJson);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/not JSON/);
+  });
+
+  it('run: prints a JSON report, applies --set and writes outputs', async () => {
+    const out = path.join(tmp, 'out');
+    const r = await weft('run', 'tests/fixtures/graphs/v1-repeat.json', '--set', 'start.value=3', '--out', out, '--json');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.status).toBe('ok');
+    // x = 3; five times x = 2x + i → 6, 13, 28, 59, 122
+    expect(report.outputs.out.value).toBe(122);
+    expect(report.nodes.double).toMatchObject({ status: 'done', reason: 'first run' });
+    expect(JSON.parse(readFileSync(path.join(out, 'x.json'), 'utf8'))).toBe(122);
+    expect(r.stderr).toMatch(/↻ zone-1 5\/5/);
+  });
+
+  it('run: a bad --set names the node', async () => {
+    const r = await weft('run', 'tests/fixtures/graphs/v1-repeat.json', '--set', 'ghost.value=1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/there is no node 'ghost'/);
+  });
+
+  it('run: 1 for an invalid graph', async () => {
+    const r = await weft('run', broken);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/has no input 'x'/);
+  });
+
+  it('nodes --json lists every type with params as JSON Schema', async () => {
+    const r = await weft('nodes', '--json');
+    const list = JSON.parse(r.stdout);
+    const arith = list.find((n: { type: string }) => n.type === 'math.arithmetic');
+    expect(arith.params.properties.operation.enum).toContain('multiply');
+    expect(arith.inputs[0]).toMatchObject({ name: 'a', type: 'number' });
+  });
+
+  it('schema prints the committed JSON Schema', async () => {
+    const r = await weft('schema');
+    expect(JSON.parse(r.stdout)).toEqual(graphJsonSchema());
+    expect(JSON.parse(readFileSync('docs/graph.schema.json', 'utf8'))).toEqual(graphJsonSchema());
+    expect(existsSync('docs/graph-format.md')).toBe(true);
+  });
+});
