@@ -1,4 +1,4 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
 import { nodesCommand, schemaCommand } from './infoCommands';
@@ -15,7 +15,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('validate')
     .description('check graph files; prints FILE: path: message for each problem')
-    .argument('<files...>', 'graph files (.json)')
+    .argument('<files...>', 'graph files (.json, or .png saved by Weft)')
     .action(async (files: string[]) => {
       code = await validateCommand(files);
     });
@@ -23,12 +23,13 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('run')
     .description('run a graph; writes output node values to --out')
-    .argument('<file>', 'graph file (.json)')
+    .argument('<file>', 'graph file (.json, or .png saved by Weft)')
     .option('-o, --out <dir>', 'folder for output values')
     .option('-s, --set <NODE.PARAM=VALUE>', 'override a parameter (repeatable); VALUE is JSON or plain text', collect, [])
     .option('--json', 'print a JSON run report on stdout')
     .option('-t, --target <node>', 'run only what this node needs (repeatable)', collect, [])
-    .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[] }) => {
+    .addOption(new Option('-b, --backend <backend>', 'model backend: cpu (onnxruntime-node) or wasm (onnxruntime-web)').choices(['cpu', 'wasm']).default('cpu'))
+    .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[]; backend: 'cpu' | 'wasm' }) => {
       code = await runCommand(file, opts);
     });
 

@@ -15,6 +15,7 @@ interface RunOpts {
   set: string[];
   json?: boolean;
   target: string[];
+  backend?: 'cpu' | 'wasm';
 }
 
 export async function runCommand(file: string, opts: RunOpts): Promise<number> {
@@ -44,7 +45,7 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     controller.abort(new Error('cancelled by the user'));
   };
   process.once('SIGINT', onSigint);
-  const runtime = await createNodeRuntime();
+  const runtime = await createNodeRuntime({ backend: opts.backend ?? 'cpu' });
   const titles = new Map(graph.nodes.map((n) => [n.id, n.label ?? registry.get(n.type)?.title ?? n.type]));
   let report: RunReport;
   try {
@@ -96,7 +97,7 @@ function progressLine(e: RunEvent, titles: Map<string, string>): void {
       process.stderr.write(`= ${name}: ${e.reason}\n`);
       break;
     case 'done':
-      if (e.iteration === undefined) process.stderr.write(`✓ ${name} ${round(e.ms)} ms\n`);
+      if (e.iteration === undefined) process.stderr.write(`✓ ${name} ${round(e.ms)} ms${e.backend ? ` (${e.backend})` : ''}\n`);
       break;
     case 'error':
       process.stderr.write(`✗ ${name}: ${e.message}\n`);

@@ -6,7 +6,8 @@ import type { Registry } from '@/engine/nodeDefinition';
 import { encodeNpy } from '@/engine/npy';
 import { isImageValue, isTensorValue } from '@/engine/values';
 import { tensorStats } from '@/engine/tensorStats';
-import { encodePng } from '@/lib/png';
+import { serializeGraph } from '@/engine/graph/parse';
+import { pngWithGraph } from '@/lib/graphPng';
 
 /**
  * Writes each recorded output value to DIR, named after the output node's `name` param (or its
@@ -25,9 +26,13 @@ export async function writeOutputs(graph: Graph, report: RunReport, dir: string,
       let name = multi ? `${base}.${port}` : base;
       while (used.has(name)) name += '_';
       used.add(name);
-      const file = path.join(dir, name + extension(value));
-      await writeFile(file, await encode(value));
-      written.push(file);
+      // A batch of images becomes name_0.png, name_1.png, …
+      const items = Array.isArray(value) && value.length > 0 && value.every(isImageValue) ? value : [value];
+      for (let i = 0; i < items.length; i++) {
+        const file = path.join(dir, (items.length > 1 ? `${name}_${i}` : name) + extension(items[i]));
+        await writeFile(file, await encode(items[i], graph));
+        written.push(file);
+      }
     }
   }
   return written;
@@ -40,10 +45,11 @@ function extension(v: unknown): string {
   return '.json';
 }
 
-async function encode(v: unknown): Promise<Uint8Array | string> {
+async function encode(v: unknown, graph: Graph): Promise<Uint8Array | string> {
   if (typeof v === 'string') return v;
   if (isTensorValue(v)) return encodeNpy(v.dtype, v.dims, await v.read());
-  if (isImageValue(v)) return encodePng(v);
+  // Every PNG carries the graph that made it, so dropping it on the editor reopens the pipeline.
+  if (isImageValue(v)) return pngWithGraph(v, serializeGraph(graph));
   return JSON.stringify(v, null, 2) + '\n';
 }
 
@@ -54,6 +60,8 @@ export async function summarizeValue(v: unknown): Promise<unknown> {
     return { kind: 'tensor', dtype: v.dtype, dims: v.dims, mean: s.mean, std: s.std, min: s.min, max: s.max, nan: s.nan, inf: s.inf };
   }
   if (isImageValue(v)) return { kind: 'image', width: v.width, height: v.height };
+  if (Array.isArray(v)) return Promise.all(v.map(summarizeValue));
+  if (typeof v === 'object' && v !== null && 'kind' in v && (v as { kind: string }).kind === 'detections') return v;
   return v;
 }
 

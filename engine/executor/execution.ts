@@ -78,6 +78,12 @@ export class Execution {
   }
 
   emit(event: RunEvent): void {
+    // Nodes that run models say which backend ran them (never a silent fallback).
+    if (event.type === 'done' && this.plan.infos.get(event.nodeId)?.def?.usesModels) {
+      event = { ...event, backend: this.runtime.backend };
+      const r = this.report.nodes[event.nodeId];
+      if (r) r.backend = this.runtime.backend;
+    }
     this.emitEvent(event);
   }
 
@@ -342,6 +348,7 @@ export class Execution {
     const r = this.report.nodes[id];
     r.status = 'done';
     r.ms = ms;
+    if (this.plan.infos.get(id)?.def?.usesModels) r.backend = this.runtime.backend;
     if (this.listening) this.emit({ type: 'done', runId: this.runId, nodeId: id, ms });
     this.record(id, values);
   }

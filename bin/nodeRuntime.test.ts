@@ -1,0 +1,36 @@
+import { describe, expect, test } from 'vitest';
+import { cpuTensor } from '@/engine/values';
+import { withShippedHash } from '@/ml/runtime/files';
+import type { MlServices } from '@/ml/runtime/types';
+import { createNodeRuntime } from './nodeRuntime';
+import { nums } from '@/ml/runtime/testModels';
+
+// The shipped models are being retrained: only shapes and finiteness are checked, not values.
+describe.each(['cpu', 'wasm'] as const)('node runtime on %s', (backend) => {
+  test('runs the shipped text encoder, reusing its session', async () => {
+    const runtime = await createNodeRuntime({ backend });
+    expect(runtime.backend).toBe(backend);
+    const ml = runtime.services.ml as MlServices;
+    expect(ml.backend).toBe(backend);
+    const ref = await withShippedHash(ml.files, { kind: 'model', role: 'textEncoder', source: 'shipped:shapes-v1', path: 'text_encoder/model.onnx', name: 'text encoder' });
+    expect(ref.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const session = await ml.session(ref);
+    const ids = session.inputs[0];
+    const len = Number(ids.shape[1]);
+    const out = await session.run({ [ids.name]: cpuTensor('int32', [1, len], new Int32Array(len).fill(1)) });
+    const hidden = out[session.outputs[0].name];
+    expect(hidden.dims[0]).toBe(1);
+    expect(hidden.dims[1]).toBe(len);
+    expect(nums(await hidden.read()).every(Number.isFinite)).toBe(true);
+    expect(await ml.session(ref)).toBe(session);
+    expect(ml.counters()).toEqual({ sessions: 1, deviceReads: 0, liveDeviceTensors: 0 });
+    await ml.releaseUnused([]);
+    expect(ml.counters().sessions).toBe(0);
+  });
+});
+
+test('the default backend is onnxruntime-node on the CPU', async () => {
+  const runtime = await createNodeRuntime();
+  expect(runtime.backend).toBe('cpu');
+  expect((runtime.services.ml as MlServices).backendReason).toMatch(/onnxruntime-node/);
+});
