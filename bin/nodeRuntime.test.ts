@@ -23,6 +23,8 @@ describe.each(['cpu', 'wasm'] as const)('node runtime on %s', (backend) => {
     expect(hidden.dims[1]).toBe(len);
     expect(nums(await hidden.read()).every(Number.isFinite)).toBe(true);
     expect(await ml.session(ref)).toBe(session);
+    // A ref without a hash (as the load-model node makes) finds the same session via the manifest.
+    expect(await ml.session({ ...ref, sha256: undefined })).toBe(session);
     expect(ml.counters()).toEqual({ sessions: 1, deviceReads: 0, liveDeviceTensors: 0 });
     await ml.releaseUnused([]);
     expect(ml.counters().sessions).toBe(0);

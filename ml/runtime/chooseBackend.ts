@@ -1,0 +1,39 @@
+/** The part of `navigator.gpu` the choice needs. */
+export interface GpuLike {
+  requestAdapter(options?: { powerPreference?: 'high-performance' | 'low-power' }): Promise<unknown | null>;
+}
+
+export type BackendChoice =
+  | { ok: true; backend: 'webgpu' | 'wasm'; reason: string; adapter?: unknown }
+  | { ok: false; code: 'no_webgpu'; message: string };
+
+function isFallback(adapter: unknown): boolean {
+  const a = adapter as { isFallbackAdapter?: boolean; info?: { isFallbackAdapter?: boolean } };
+  return !!(a?.info?.isFallbackAdapter ?? a?.isFallbackAdapter);
+}
+
+/**
+ * WebGPU when an adapter exists, else wasm, saying why; a user's forced choice wins, and
+ * forcing WebGPU without an adapter is an error, never a silent fallback.
+ */
+export async function chooseBackend(gpu: GpuLike | undefined, force?: 'webgpu' | 'wasm'): Promise<BackendChoice> {
+  if (force === 'wasm') return { ok: true, backend: 'wasm', reason: 'wasm forced by the user' };
+  const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
+  if (adapter) {
+    const kind = isFallback(adapter) ? 'software WebGPU adapter found' : 'WebGPU adapter found';
+    return { ok: true, backend: 'webgpu', reason: force === 'webgpu' ? `WebGPU forced by the user (${kind})` : kind, adapter };
+  }
+  if (force === 'webgpu') {
+    return {
+      ok: false,
+      code: 'no_webgpu',
+      message: `WebGPU was chosen but this browser offers no WebGPU adapter${gpu ? '' : ' (navigator.gpu is missing)'}; enable WebGPU in the browser or choose wasm`,
+    };
+  }
+  return { ok: true, backend: 'wasm', reason: 'no WebGPU adapter: using wasm' };
+}
+
+/** wasm threads: several only under cross-origin isolation (SharedArrayBuffer), else one. */
+export function wasmThreads(crossOriginIsolated: boolean | undefined, hardwareConcurrency: number | undefined): number {
+  return crossOriginIsolated ? Math.max(1, Math.min(4, hardwareConcurrency ?? 1)) : 1;
+}

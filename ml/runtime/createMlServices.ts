@@ -1,0 +1,190 @@
+import { NodeRunError } from '@/engine/errors';
+import type { TensorValue } from '@/engine/values';
+import { checkShape, formatShape } from './convert';
+import { createCpuTensorOps } from './cpuOps';
+import { withShippedHash } from './files';
+import { OrtBridge } from './ortBridge';
+import { cancelled, mapOrtError, modelLabel } from './ortErrors';
+import { createOrtTensorOps } from './ortOps';
+import type { OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetadata } from './ortTypes';
+import { sha256Hex } from './sha256';
+import type { Backend, FileAccess, IoInfo, MlServices, ModelRef, ModelSession, RunModelOptions } from './types';
+
+export interface CreateMlServicesOptions {
+  /** onnxruntime-web, onnxruntime-web/webgpu or onnxruntime-node, as the host imported it. */
+  ort: OrtModule;
+  backend: Backend;
+  backendReason: string;
+  files: FileAccess;
+  /** Defaults: ['webgpu'], ['wasm'] or ['cpu'] by backend. */
+  executionProviders?: OrtSessionOptions['executionProviders'];
+  /** Merged over the defaults (logSeverityLevel 3; gpu-buffer outputs on WebGPU). */
+  sessionOptions?: OrtSessionOptions;
+}
+
+/** Extra the services expose beyond MlServices, for hosts and tests. */
+export interface OrtMlServices extends MlServices {
+  /** Releases every session, helper sessions included. */
+  dispose(): Promise<void>;
+}
+
+function ioInfo(meta: readonly OrtValueMetadata[] | undefined, names: readonly string[]): IoInfo[] {
+  return names.map((name, i) => {
+    const m = meta?.[i];
+    if (m && m.isTensor) return { name, dtype: m.type, shape: [...m.shape] };
+    return { name, dtype: m ? 'non-tensor' : 'unknown', shape: [] };
+  });
+}
+
+class OrtModelSession implements ModelSession {
+  readonly inputs: readonly IoInfo[];
+  readonly outputs: readonly IoInfo[];
+
+  constructor(
+    readonly key: string,
+    readonly ref: ModelRef,
+    readonly session: OrtSession,
+    private readonly bridge: OrtBridge,
+  ) {
+    this.inputs = ioInfo(session.inputMetadata, session.inputNames);
+    this.outputs = ioInfo(session.outputMetadata, session.outputNames);
+  }
+
+  async run(feeds: Readonly<Record<string, TensorValue>>, options: RunModelOptions = {}): Promise<Record<string, TensorValue>> {
+    const { signal, keepOnDevice = true } = options;
+    if (signal?.aborted) throw cancelled();
+    const label = modelLabel(this.ref);
+    const expected = this.inputs.map((i) => `'${i.name}' ${i.dtype} ${formatShape(i.shape)}`).join(', ');
+    const unknown = Object.keys(feeds).filter((k) => !this.inputs.some((i) => i.name === k));
+    const missing = this.inputs.filter((i) => !(i.name in feeds)).map((i) => `'${i.name}'`);
+    if (unknown.length || missing.length) {
+      const parts = [missing.length ? `is missing ${missing.join(', ')}` : '', unknown.length ? `has no input ${unknown.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean);
+      throw new NodeRunError('input_mismatch', `${label} ${parts.join(' and ')}; its inputs are ${expected}`);
+    }
+
+    const temps: OrtTensor[] = [];
+    const ortFeeds: Record<string, OrtTensor> = {};
+    try {
+      for (const input of this.inputs) {
+        const value = feeds[input.name];
+        checkShape(label, input.name, input.shape, value.dims);
+        const { tensor, temp } = await this.bridge.toOrt(value, String(input.dtype), `${label} input '${input.name}'`);
+        if (temp) temps.push(tensor);
+        ortFeeds[input.name] = tensor;
+      }
+      let results: Record<string, OrtTensor>;
+      try {
+        // ORT cannot interrupt a run mid-kernel: cancellation takes effect when it returns.
+        results = (await this.session.run(ortFeeds)) as Record<string, OrtTensor>;
+      } catch (err) {
+        throw mapOrtError(err, this.ref, this.bridge.backend, 'run');
+      }
+      if (signal?.aborted) {
+        for (const t of Object.values(results)) t.dispose();
+        throw cancelled();
+      }
+      const out: Record<string, TensorValue> = {};
+      try {
+        for (const name of this.session.outputNames) out[name] = await this.bridge.fromOrt(results[name], keepOnDevice);
+      } catch (err) {
+        for (const v of Object.values(out)) v.dispose();
+        throw err;
+      }
+      return out;
+    } finally {
+      for (const t of temps) t.dispose();
+    }
+  }
+}
+
+/** The model runtime over one ONNX Runtime module and backend. */
+export function createMlServices(options: CreateMlServicesOptions): OrtMlServices {
+  const { ort, backend, backendReason, files } = options;
+  const executionProviders = options.executionProviders ?? [backend];
+  const sessionOptions: OrtSessionOptions = {
+    executionProviders,
+    logSeverityLevel: 3,
+    ...(backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+    ...options.sessionOptions,
+  };
+  const bridge = new OrtBridge(ort, backend, sessionOptions);
+  const sessions = new Map<string, OrtModelSession>();
+  const pending = new Map<string, Promise<OrtModelSession>>();
+  const ops = backend === 'webgpu' ? createOrtTensorOps(bridge) : createCpuTensorOps();
+
+  async function create(key: string, ref: ModelRef, bytes: Uint8Array): Promise<OrtModelSession> {
+    let s: OrtSession;
+    try {
+      s = await ort.InferenceSession.create(bytes, sessionOptions);
+    } catch (err) {
+      throw mapOrtError(err, ref, backend, 'load');
+    }
+    const session = new OrtModelSession(key, ref, s, bridge);
+    sessions.set(key, session);
+    return session;
+  }
+
+  function shared(key: string, make: () => Promise<OrtModelSession>): Promise<OrtModelSession> {
+    const ready = sessions.get(key);
+    if (ready) return Promise.resolve(ready);
+    let p = pending.get(key);
+    if (!p) {
+      p = make().finally(() => pending.delete(key));
+      pending.set(key, p);
+    }
+    return p;
+  }
+
+  // Content keys of files already hashed, so a ref without a sha256 is read once, not every run.
+  // Sources are treated as immutable for the services' lifetime (shipped and store: are; a dir:
+  // file replaced on disk mid-process is not noticed).
+  const keyOfPath = new Map<string, string>();
+  const pathKey = (ref: ModelRef) => `${ref.source}\n${ref.path}`;
+  async function knownKey(ref: ModelRef): Promise<string | undefined> {
+    const known = keyOfPath.get(pathKey(ref));
+    if (known || !ref.source.startsWith('shipped:')) return known;
+    // Shipped models are keyed by their manifest hash, as loadPipeline's refs are.
+    const sha = await withShippedHash(files, ref).then((r) => r.sha256, () => undefined);
+    if (sha) keyOfPath.set(pathKey(ref), sha);
+    return sha;
+  }
+
+  const services: OrtMlServices = {
+    backend,
+    backendReason,
+    files,
+    ops,
+    async session(ref, signal) {
+      if (signal?.aborted) throw cancelled();
+      let result: OrtModelSession;
+      const key = ref.sha256 ?? (await knownKey(ref));
+      if (key) {
+        result = await shared(key, async () => create(key, ref, await files.read(ref.source, ref.path, { signal })));
+      } else {
+        const bytes = await files.read(ref.source, ref.path, { signal });
+        const hashed = await sha256Hex(bytes);
+        keyOfPath.set(pathKey(ref), hashed);
+        result = await shared(hashed, () => create(hashed, ref, bytes));
+      }
+      // A finished creation stays cached for the next run even when this one was cancelled.
+      if (signal?.aborted) throw cancelled();
+      return result;
+    },
+    async releaseUnused(keep) {
+      const keepSet = new Set(keep);
+      for (const [key, s] of [...sessions]) {
+        if (keepSet.has(key)) continue;
+        sessions.delete(key);
+        await s.session.release();
+      }
+    },
+    counters() {
+      return { ...bridge.counters, sessions: sessions.size };
+    },
+    async dispose() {
+      await services.releaseUnused([]);
+      await bridge.releaseHelpers();
+    },
+  };
+  return services;
+}

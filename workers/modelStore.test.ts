@@ -1,0 +1,172 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import Dexie from 'dexie';
+import { IDBKeyRange, indexedDB } from 'fake-indexeddb';
+import { afterAll, describe, expect, test } from 'vitest';
+import { NodeRunError } from '@/engine/errors';
+import { fakeUnet, identityOf } from '@/ml/runtime/testModels';
+import { REPO_ROOT } from '@/bin/nodeFiles';
+import { createBrowserFiles } from './files';
+import { createModelStore, storedModelRef, type StoreResult, type StoredModel } from './modelStore';
+
+const dbName = `weft-models-test-${Math.random()}`;
+const store = createModelStore({ dbName, chunkBytes: 1000, indexedDB, IDBKeyRange });
+afterAll(() => store.close());
+
+const unetBytes = fakeUnet();
+const asFile = (bytes: Uint8Array, name: string) => new File([bytes as Uint8Array<ArrayBuffer>], name);
+const text = (s: string) => new Blob([s]);
+
+function ok(r: StoreResult<StoredModel>): StoredModel {
+  if (!r.ok) throw new Error(`${r.code}: ${r.message}`);
+  return r.value;
+}
+
+/** A fetch over an in-memory site, with Content-Length like a static server. */
+function fakeFetch(site: Record<string, Uint8Array>): typeof fetch & { calls: string[] } {
+  const calls: string[] = [];
+  const f = async (input: RequestInfo | URL, init?: RequestInit) => {
+    const url = String(input);
+    calls.push(url);
+    if (init?.signal?.aborted) throw new DOMException('aborted', 'AbortError');
+    const body = site[url];
+    if (!body) return new Response('not found', { status: 404 });
+    return new Response(body as Uint8Array<ArrayBuffer>, { headers: { 'content-length': String(body.length) } });
+  };
+  return Object.assign(f, { calls }) as typeof fetch & { calls: string[] };
+}
+
+describe('model store', () => {
+  test('imports one .onnx file chunked, lists it and reads it back verified', async () => {
+    const progress: number[] = [];
+    const model = ok(await store.importFile(asFile(unetBytes, 'my-unet.onnx'), { role: 'unet', onProgress: (n) => progress.push(n) }));
+    expect(model.name).toBe('my-unet');
+    expect(model.files[0].path).toBe('model.onnx');
+    expect(model.files[0].size).toBe(unetBytes.length);
+    expect(model.files[0].chunks).toBe(Math.ceil(unetBytes.length / 1000));
+    expect(progress.at(-1)).toBe(unetBytes.length);
+    expect((await store.list()).map((m) => m.id)).toContain(model.id);
+    expect(await store.read(model.id, 'model.onnx')).toEqual(unetBytes);
+    const ref = storedModelRef(model, 'model.onnx');
+    expect(ref).toMatchObject({ role: 'unet', source: `store:${model.id}`, sha256: model.files[0].sha256 });
+  });
+
+  test('refuses a file that is not ONNX', async () => {
+    const r = await store.importFile(asFile(new TextEncoder().encode('<html>404</html>'), 'page.onnx'), { role: 'unet' });
+    expect(r).toEqual({ ok: false, code: 'not_onnx', message: "page.onnx is not an ONNX file (it does not start like an ONNX model); choose the model's .onnx export" });
+  });
+
+  test('a tampered chunk is found before use', async () => {
+    const model = ok(await store.importFile(asFile(identityOf('float32', [2]), 'id.onnx'), { role: 'other' }));
+    const raw = new Dexie(dbName, { indexedDB, IDBKeyRange });
+    raw.version(1).stores({ models: 'id, createdAt', chunks: '[modelId+path+index], modelId' });
+    const row = await raw.table('chunks').get([model.id, 'model.onnx', 0]);
+    row.data[row.data.length - 1] ^= 0xff;
+    await raw.table('chunks').put(row);
+    raw.close();
+    const err = await store.read(model.id, 'model.onnx').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NodeRunError);
+    expect((err as NodeRunError).code).toBe('corrupt_model');
+    expect((err as NodeRunError).message).toContain(`model.onnx of id (store:${model.id}) is corrupt or was replaced`);
+    expect((err as NodeRunError).message).toContain(model.files[0].sha256);
+  });
+
+  test('imports a diffusers folder from a folder picker; names missing files', async () => {
+    const index = JSON.stringify({ _class_name: 'StableDiffusionPipeline', unet: ['diffusers', 'UNet2DConditionModel'], tokenizer: ['transformers', 'CLIPTokenizer'], scheduler: ['diffusers', 'EulerDiscreteScheduler'], safety_checker: [null, null] });
+    const entries = [
+      { path: 'tiny-sd/model_index.json', file: text(index) },
+      { path: 'tiny-sd/tokenizer/vocab.json', file: text('{}') },
+      { path: 'tiny-sd/.DS_Store', file: text('x') },
+    ];
+    const missing = await store.importFolder(entries);
+    expect(missing).toEqual({
+      ok: false,
+      code: 'missing_files',
+      message: 'This folder lacks files its model_index.json lists: unet/model.onnx, tokenizer/tokenizer.json or tokenizer/vocab.json + tokenizer/merges.txt, scheduler/scheduler_config.json',
+    });
+    const full = ok(
+      await store.importFolder([
+        ...entries,
+        { path: 'tiny-sd/tokenizer/merges.txt', file: text('#version') },
+        { path: 'tiny-sd/scheduler/scheduler_config.json', file: text('{}') },
+        { path: 'tiny-sd/unet/model.onnx', file: new Blob([unetBytes as Uint8Array<ArrayBuffer>]) },
+      ]),
+    );
+    expect(full.name).toBe('tiny-sd');
+    expect(full.files.map((f) => f.path).sort()).toEqual(['model_index.json', 'scheduler/scheduler_config.json', 'tokenizer/merges.txt', 'tokenizer/vocab.json', 'unet/model.onnx']);
+    expect(await store.has(full.id, 'unet/model.onnx')).toBe(true);
+    expect(await store.importFolder([{ path: 'x/readme.md', file: text('hi') }])).toMatchObject({ ok: false, code: 'missing_files' });
+  });
+
+  test('imports from a URL with progress, only when asked; a cancelled import leaves nothing', async () => {
+    const fetch = fakeFetch({ 'https://example.test/m/unet.onnx': unetBytes });
+    const seen: (number | undefined)[][] = [];
+    const model = ok(await store.importUrl('https://example.test/m/unet.onnx', { role: 'unet', fetch, onProgress: (n, t) => seen.push([n, t]) }));
+    expect(model.origin).toBe('https://example.test/m/unet.onnx');
+    expect(seen[0]).toEqual([unetBytes.length, unetBytes.length]);
+    expect(await store.read(model.id, 'model.onnx')).toEqual(unetBytes);
+    const before = (await store.list()).length;
+    const ctl = new AbortController();
+    ctl.abort();
+    expect(await store.importUrl('https://example.test/m/unet.onnx', { fetch, signal: ctl.signal })).toMatchObject({ ok: false, code: 'cancelled' });
+    expect(await store.importUrl('https://example.test/m/gone.onnx', { fetch })).toMatchObject({ ok: false, code: 'file_missing' });
+    expect(await store.importUrl('ftp://x', { fetch })).toMatchObject({ ok: false, code: 'bad_url' });
+    expect((await store.list()).length).toBe(before);
+  });
+
+  test('imports a diffusers folder from a URL', async () => {
+    const base = 'https://example.test/sd/';
+    const fetch = fakeFetch({
+      [`${base}model_index.json`]: new TextEncoder().encode(JSON.stringify({ unet: ['diffusers', 'UNet'] })),
+      [`${base}unet/model.onnx`]: unetBytes,
+      [`${base}unet/config.json`]: new TextEncoder().encode('{"sample_size":16}'),
+    });
+    const model = ok(await store.importUrl(base, { fetch }));
+    expect(model.kind).toBe('folder');
+    expect(model.files.map((f) => f.path).sort()).toEqual(['model_index.json', 'unet/config.json', 'unet/model.onnx']);
+  });
+
+  test('storage-full errors come back as a sentence', async () => {
+    const full = new Blob([unetBytes as Uint8Array<ArrayBuffer>]);
+    Object.defineProperty(full, 'arrayBuffer', { value: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')) });
+    const file = Object.assign(full, { name: 'big.onnx' });
+    const r = await store.importFile(file, { role: 'unet' });
+    expect(r).toMatchObject({ ok: false, code: 'quota_exceeded' });
+    expect(r.ok ? '' : r.message).toMatch(/^Not enough browser storage to import big \(.* MB\)(; about .* is free)?\. Delete imported models/);
+  });
+
+  test('delete removes the model and its chunks', async () => {
+    const model = ok(await store.importFile(asFile(unetBytes, 'gone.onnx'), { role: 'unet' }));
+    await store.delete(model.id);
+    expect(await store.get(model.id)).toBeUndefined();
+    await expect(store.read(model.id, 'model.onnx')).rejects.toThrow(/is not in this browser's model library/);
+  });
+});
+
+describe('browser files', () => {
+  const suite = join(REPO_ROOT, 'public', 'models', 'shapes-v1');
+  test('shipped files come over fetch, verified by the manifest; url: needs an import', async () => {
+    const manifest = await readFile(join(suite, 'manifest.json'));
+    const index = await readFile(join(suite, 'model_index.json'));
+    const site = { '/models/shapes-v1/manifest.json': new Uint8Array(manifest), '/models/shapes-v1/model_index.json': new Uint8Array(index) };
+    const files = createBrowserFiles({ store, fetch: fakeFetch(site) });
+    const progress: number[] = [];
+    expect(await files.read('shipped:shapes-v1', 'model_index.json', { onProgress: (n) => progress.push(n) })).toEqual(new Uint8Array(index));
+    expect(progress.at(-1)).toBe(index.length);
+    expect(await files.exists('shipped:shapes-v1', 'unet/model.onnx')).toBe(true);
+    expect(await files.exists('shipped:shapes-v1', 'manifest.json')).toBe(true);
+    expect(await files.exists('shipped:shapes-v1', 'unet/nothing.onnx')).toBe(false);
+    await expect(files.read('url:https://example.test/x', 'model.onnx')).rejects.toMatchObject({ code: 'not_imported' });
+
+    const tampered = createBrowserFiles({ fetch: fakeFetch({ ...site, '/models/shapes-v1/model_index.json': new TextEncoder().encode('{}') }) });
+    await expect(tampered.read('shipped:shapes-v1', 'model_index.json')).rejects.toMatchObject({ code: 'corrupt_model' });
+  });
+
+  test('store: sources read from the model store', async () => {
+    const model = ok(await store.importFile(asFile(unetBytes, 'u.onnx'), { role: 'unet' }));
+    const files = createBrowserFiles({ store, fetch: fakeFetch({}) });
+    expect(await files.read(`store:${model.id}`, 'model.onnx')).toEqual(unetBytes);
+    expect(await files.exists(`store:${model.id}`, 'model.onnx')).toBe(true);
+    await expect(files.read(`store:${model.id}`, '../x')).rejects.toMatchObject({ code: 'bad_path' });
+  });
+});
