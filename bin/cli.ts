@@ -37,7 +37,8 @@ export async function main(argv: string[]): Promise<number> {
     .command('nodes')
     .description('list the node types')
     .option('--json', 'print the registry as JSON (params as JSON Schema)')
-    .action((opts: { json?: boolean }) => {
+    .option('--markdown', 'print the node reference (docs/nodes.md)')
+    .action((opts: { json?: boolean; markdown?: boolean }) => {
       code = nodesCommand(opts);
     });
 

@@ -1,8 +1,13 @@
 import { z } from 'zod';
 import { NODE_DEFINITIONS } from '@/nodes';
 import { graphJsonSchema } from '@/engine/graph/jsonSchema';
+import { nodeReferenceMarkdown } from '@/engine/nodeDocs';
 
-export function nodesCommand(opts: { json?: boolean }): number {
+export function nodesCommand(opts: { json?: boolean; markdown?: boolean }): number {
+  if (opts.markdown) {
+    process.stdout.write(nodeReferenceMarkdown(NODE_DEFINITIONS));
+    return 0;
+  }
   if (opts.json) {
     const list = NODE_DEFINITIONS.map((d) => ({
       type: d.type,

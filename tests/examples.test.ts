@@ -17,3 +17,11 @@ describe.each(Object.keys(EXAMPLES))('example %s', (name) => {
     expect(validateGraph(r.value, registry).filter((i) => i.severity === 'error')).toEqual([]);
   });
 });
+
+describe('docs', () => {
+  it('docs/nodes.md is written from the current definitions', async () => {
+    const { nodeReferenceMarkdown } = await import('@/engine/nodeDocs');
+    const { NODE_DEFINITIONS } = await import('@/nodes');
+    expect(readFileSync('docs/nodes.md', 'utf8')).toBe(nodeReferenceMarkdown(NODE_DEFINITIONS));
+  });
+});
