@@ -1,0 +1,304 @@
+'use client';
+import { useCallback, useEffect, useMemo, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import {
+  Controls,
+  ReactFlow,
+  applyNodeChanges,
+  useReactFlow,
+  useStore,
+  type Connection,
+  type Edge,
+  type EdgeChange,
+  type FinalConnectionState,
+  type NodeChange,
+  type OnNodeDrag,
+} from '@xyflow/react';
+import { addNode, connect, moveNodes } from '@/engine/commands/commands';
+import { canConnect } from '@/engine/types/canConnect';
+import { registry } from '@/nodes';
+import { useController, useEditor } from './EditorContext';
+import { nodeTypes } from './nodeTypes';
+import { deriveEdges, deriveFrames, findPort, isFrameId, reconcileNodes, type AnyFlowNode } from './derive';
+import type { WeftFlowNode } from './GraphNodeView';
+import { AddNodePopup } from './AddNodePopup';
+import { PALETTE_MIME } from './Palette';
+import { MiniMapCanvas } from './MiniMapCanvas';
+
+/** Renders the document with React Flow; every edit goes through a History command. */
+export function Canvas() {
+  const ctrl = useController();
+  const graph = useEditor((s) => s.graph);
+  const selection = useEditor((s) => s.selection);
+  const rf = useReactFlow();
+  const zoomedOut = useStore(zoomedOutSelector);
+  const [popup, setPopup] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number } } | null>(null);
+
+  // Derived nodes, kept with their measured sizes and drag positions (React's "adjust state on prop change").
+  const [local, setLocal] = useState(() => ({ graph, selection, nodes: reconcileNodes([], graph, selection) }));
+  let nodes = local.nodes;
+  if (local.graph !== graph || local.selection !== selection) {
+    nodes = reconcileNodes(local.nodes, graph, selection);
+    setLocal({ graph, selection, nodes });
+  }
+  const frames = useMemo(() => deriveFrames(graph, nodes), [graph, nodes]);
+  const grid = useMemo(() => dotGridNode(graph), [graph]);
+  const allNodes = useMemo<AnyFlowNode[]>(() => [grid, ...frames, ...nodes], [grid, frames, nodes]);
+  const edges = useMemo(() => deriveEdges(graph, selection), [graph, selection]);
+  // The first frame already shows the graph at about the zoom fitView will pick, so a big graph
+  // never renders every node at full detail before fitting.
+  const [initialViewport] = useState(() => estimateViewport(graph));
+  // Fit to the document's nodes only (not the background grid or frames).
+  const fitOptions = useMemo(() => ({ ...FIT_VIEW, nodes: graph.nodes.map((n) => ({ id: n.id })) }), [graph.nodes]);
+
+  const onNodesChange = useCallback(
+    (changes: NodeChange<AnyFlowNode>[]) => {
+      let sel: Set<string> | undefined;
+      const rest: NodeChange<WeftFlowNode>[] = [];
+      for (const c of changes) {
+        if (c.type === 'select') {
+          if (isFrameId(c.id)) continue;
+          sel ??= new Set(ctrl.store.get().selection.nodes);
+          if (c.selected) sel.add(c.id);
+          else sel.delete(c.id);
+        } else if (c.type === 'position' || c.type === 'dimensions') {
+          if (!isFrameId(c.id)) rest.push(c as NodeChange<WeftFlowNode>);
+        }
+        // 'remove' is never produced (deleteKeyCode is off); deletion is a command.
+      }
+      if (rest.length) setLocal((s) => ({ ...s, nodes: applyNodeChanges(rest, s.nodes) }));
+      if (sel) ctrl.setSelection({ nodes: sel, edges: ctrl.store.get().selection.edges });
+    },
+    [ctrl],
+  );
+
+  const onEdgesChange = useCallback(
+    (changes: EdgeChange<Edge>[]) => {
+      let sel: Set<string> | undefined;
+      for (const c of changes) {
+        if (c.type !== 'select') continue;
+        sel ??= new Set(ctrl.store.get().selection.edges);
+        if (c.selected) sel.add(c.id);
+        else sel.delete(c.id);
+      }
+      if (sel) ctrl.setSelection({ nodes: ctrl.store.get().selection.nodes, edges: sel });
+    },
+    [ctrl],
+  );
+
+  // A drag is one history entry, written when it ends.
+  const onNodeDragStop = useCallback<OnNodeDrag<AnyFlowNode>>(
+    (_e, _node, dragged) => {
+      const moves = dragged.filter((n) => !isFrameId(n.id)).map((n) => ({ id: n.id, position: { x: Math.round(n.position.x), y: Math.round(n.position.y) } }));
+      if (moves.length) ctrl.apply(moveNodes(moves));
+    },
+    [ctrl],
+  );
+
+  const checkConnection = useCallback(
+    (c: Connection | Edge) => {
+      const g = ctrl.graph;
+      if (!c.sourceHandle || !c.targetHandle) return { ok: false as const, reason: 'choose a port to connect' };
+      if (c.source === c.target) return { ok: false as const, reason: 'a node cannot feed itself' };
+      const out = findPort(g, c.source, c.sourceHandle, 'output');
+      const inp = findPort(g, c.target, c.targetHandle, 'input');
+      if (!out || !inp) return { ok: false as const, reason: 'that port does not exist on an installed node type' };
+      return canConnect(out, inp);
+    },
+    [ctrl],
+  );
+
+  const isValidConnection = useCallback((c: Connection | Edge) => checkConnection(c).ok, [checkConnection]);
+
+  const onConnect = useCallback(
+    (c: Connection) => {
+      if (!c.sourceHandle || !c.targetHandle) return;
+      ctrl.apply(connect({ from: { node: c.source, port: c.sourceHandle }, to: { node: c.target, port: c.targetHandle } }));
+    },
+    [ctrl],
+  );
+
+  // When a wire is dropped on a port that refuses it, say why.
+  const onConnectEnd = useCallback(
+    (_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (!state.toHandle || state.isValid !== false || !state.fromHandle) return;
+      const fromIsSource = state.fromHandle.type === 'source';
+      const src = fromIsSource ? state.fromHandle : state.toHandle;
+      const dst = fromIsSource ? state.toHandle : state.fromHandle;
+      if (src.type === dst.type) {
+        ctrl.toast('warning', src.type === 'source' ? 'Connect an output to an input, not to another output.' : 'Connect an output to an input, not to another input.');
+        return;
+      }
+      const check = checkConnection({ source: src.nodeId, sourceHandle: src.id ?? null, target: dst.nodeId, targetHandle: dst.id ?? null });
+      if (!check.ok) ctrl.toast('error', `Cannot connect: ${check.reason}`, 7000);
+    },
+    [ctrl, checkConnection],
+  );
+
+  const onDragOver = useCallback((e: DragEvent) => {
+    if (e.dataTransfer.types.includes(PALETTE_MIME) || e.dataTransfer.types.includes('Files')) {
+      e.preventDefault();
+      e.dataTransfer.dropEffect = e.dataTransfer.types.includes('Files') ? 'copy' : 'move';
+    }
+  }, []);
+
+  const onDrop = useCallback(
+    (e: DragEvent) => {
+      const type = e.dataTransfer.getData(PALETTE_MIME);
+      if (type) {
+        e.preventDefault();
+        const def = registry.get(type);
+        if (!def) return;
+        const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+        addAt(def.type, { x: p.x - 110, y: p.y - 20 });
+        return;
+      }
+      const file = e.dataTransfer.files?.[0];
+      if (file) {
+        e.preventDefault();
+        void ctrl.openFile(file);
+      }
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [ctrl, rf],
+  );
+
+  const addAt = useCallback(
+    (type: string, position: { x: number; y: number }) => {
+      const def = registry.get(type);
+      if (!def) return;
+      const before = new Set(ctrl.graph.nodes.map((n) => n.id));
+      ctrl.apply(addNode(def, { x: Math.round(position.x), y: Math.round(position.y) }));
+      const added = ctrl.graph.nodes.find((n) => !before.has(n.id));
+      if (added) ctrl.selectNodes([added.id]);
+    },
+    [ctrl],
+  );
+
+  const onDoubleClick = useCallback(
+    (e: ReactMouseEvent) => {
+      if (!(e.target as Element).classList?.contains('react-flow__pane')) return;
+      setPopup({ screen: { x: e.clientX, y: e.clientY }, flow: rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }) });
+    },
+    [rf],
+  );
+
+  const onPaneClick = useCallback(() => setPopup(null), []);
+
+
+  // Lets the editor benchmark pan the view from a script.
+  useEffect(() => {
+    const api = window.__weft;
+    if (!api) return;
+    api.viewport = { get: () => rf.getViewport(), set: (v) => void rf.setViewport(v) };
+    return () => {
+      delete api.viewport;
+    };
+  }, [rf]);
+
+  return (
+    <div className={`canvas${zoomedOut ? ' zoomed-out' : ''}`} data-testid="canvas" onDoubleClick={onDoubleClick}>
+      <ReactFlow<AnyFlowNode, Edge>
+        nodes={allNodes}
+        edges={edges}
+        nodeTypes={nodeTypes}
+        onNodesChange={onNodesChange}
+        onEdgesChange={onEdgesChange}
+        onNodeDragStop={onNodeDragStop}
+        onConnect={onConnect}
+        onConnectEnd={onConnectEnd}
+        isValidConnection={isValidConnection}
+        onDragOver={onDragOver}
+        onDrop={onDrop}
+        onPaneClick={onPaneClick}
+        deleteKeyCode={null}
+        zoomOnDoubleClick={false}
+        colorMode="dark"
+        minZoom={0.05}
+        maxZoom={2.5}
+        fitView
+        defaultViewport={initialViewport}
+        fitViewOptions={fitOptions}
+        onlyRenderVisibleElements={renderVisibleOnly(graph.nodes.length)}
+        selectionOnDrag={false}
+        panOnScroll={false}
+        proOptions={{ hideAttribution: true }}
+      >
+        {showMiniMap() ? <MiniMapCanvas /> : null}
+        <Controls showInteractive={false} fitViewOptions={fitOptions} />
+      </ReactFlow>
+      {popup ? <AddNodePopup at={popup.screen} onPick={(type) => { addAt(type, popup.flow); setPopup(null); }} onClose={() => setPopup(null)} /> : null}
+    </div>
+  );
+}
+
+/** Far out, the background dots would be a dense haze that is costly to paint: they go. */
+const zoomedOutSelector = (s: { transform: [number, number, number] }) => s.transform[2] < 0.5;
+
+const EST_W = 240;
+const EST_H = 160;
+
+function estimateViewport(graph: { nodes: readonly { position: { x: number; y: number } }[] }): { x: number; y: number; zoom: number } {
+  if (!graph.nodes.length || typeof window === 'undefined') return { x: 0, y: 0, zoom: 1 };
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const n of graph.nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + EST_W);
+    maxY = Math.max(maxY, n.position.y + EST_H);
+  }
+  const el = document.querySelector('.canvas-wrap');
+  const width = el?.clientWidth || window.innerWidth - 480;
+  const height = el?.clientHeight || window.innerHeight - 42;
+  const pad = 1 + FIT_VIEW.padding;
+  const zoom = Math.min(FIT_VIEW.maxZoom, Math.max(FIT_VIEW.minZoom, Math.min(width / ((maxX - minX) * pad), height / ((maxY - minY) * pad))));
+  return { x: width / 2 - ((minX + maxX) / 2) * zoom, y: height / 2 - ((minY + maxY) / 2) * zoom, zoom };
+}
+
+/** Big graphs open at a zoom where a region is visible rather than every node at once. */
+const FIT_VIEW = { padding: 0.15, maxZoom: 1, minZoom: 0.2 };
+
+/** `?visible=0|1` and `?minimap=0` let the benchmark compare rendering strategies. */
+function flag(name: string): string | null {
+  return typeof window === 'undefined' ? null : new URLSearchParams(window.location.search).get(name);
+}
+function renderVisibleOnly(nodeCount: number): boolean {
+  const f = flag('visible');
+  return f === null ? nodeCount > 300 : f === '1';
+}
+function showMiniMap(): boolean {
+  return flag('minimap') !== '0';
+}
+
+/**
+ * The dotted background as one big node behind everything: it moves with the view as part of
+ * the same layer, so a pan never repaints it (an SVG pattern background repaints every frame).
+ * Its rectangle is snapped to a coarse grid so edits rarely change it.
+ */
+const GRID_SNAP = 4000;
+function dotGridNode(graph: { nodes: readonly { position: { x: number; y: number } }[] }): AnyFlowNode {
+  let minX = 0, minY = 0, maxX = 0, maxY = 0;
+  for (const n of graph.nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x);
+    maxY = Math.max(maxY, n.position.y);
+  }
+  const x0 = Math.floor(minX / GRID_SNAP) * GRID_SNAP - 2 * GRID_SNAP;
+  const y0 = Math.floor(minY / GRID_SNAP) * GRID_SNAP - 2 * GRID_SNAP;
+  const width = Math.ceil(maxX / GRID_SNAP) * GRID_SNAP + 3 * GRID_SNAP - x0;
+  const height = Math.ceil(maxY / GRID_SNAP) * GRID_SNAP + 3 * GRID_SNAP - y0;
+  return {
+    id: 'frame/grid',
+    type: 'grid',
+    position: { x: x0, y: y0 },
+    data: {} as never,
+    width,
+    height,
+    measured: { width, height },
+    selectable: false,
+    draggable: false,
+    connectable: false,
+    focusable: false,
+    zIndex: -10,
+  } as unknown as AnyFlowNode;
+}

@@ -1,0 +1,66 @@
+'use client';
+import { useEffect, useState } from 'react';
+import { ReactFlowProvider } from '@xyflow/react';
+import { EngineBridge } from '@/workers/bridge';
+import { EditorController } from './controller';
+import { EditorContext, useEditor } from './EditorContext';
+import { Canvas } from './Canvas';
+import { Palette } from './Palette';
+import { Inspector } from './Inspector';
+import { RunBar } from './RunBar';
+import { FileErrorDialog, StorageBanner, Toasts } from './Overlays';
+import { LibraryDialog } from './LibraryDialog';
+import { useShortcuts } from './useShortcuts';
+import { installDevApi } from './devApi';
+
+/** The whole editor: one controller, shared through context. */
+export default function Editor() {
+  const [ctrl] = useState(() => new EditorController());
+
+  useEffect(() => {
+    const bridge = new EngineBridge();
+    ctrl.attachBridge(bridge);
+    void ctrl.restore();
+    const uninstall = installDevApi(ctrl);
+    // Autosave is debounced; these make sure the last edit is written when the tab goes away.
+    const onHide = () => ctrl.flushIfDirty();
+    const onVisibility = () => document.visibilityState === 'hidden' && ctrl.flushIfDirty();
+    window.addEventListener('pagehide', onHide);
+    document.addEventListener('visibilitychange', onVisibility);
+    return () => {
+      window.removeEventListener('pagehide', onHide);
+      document.removeEventListener('visibilitychange', onVisibility);
+      uninstall();
+      bridge.dispose();
+    };
+  }, [ctrl]);
+
+  useShortcuts(ctrl);
+
+  return (
+    <EditorContext.Provider value={ctrl}>
+      <ReactFlowProvider>
+        <Shell />
+      </ReactFlowProvider>
+    </EditorContext.Provider>
+  );
+}
+
+function Shell() {
+  const ready = useEditor((s) => s.ready);
+  const view = useEditor((s) => `${s.docId}:${s.viewVersion}`);
+  return (
+    <div className="app" data-testid="editor" data-ready={ready ? 'true' : 'false'}>
+      <RunBar />
+      <StorageBanner />
+      <div className="workspace">
+        <Palette />
+        <main className="canvas-wrap">{ready ? <Canvas key={view} /> : <div className="loading">Opening…</div>}</main>
+        <Inspector />
+      </div>
+      <Toasts />
+      <FileErrorDialog />
+      <LibraryDialog />
+    </div>
+  );
+}

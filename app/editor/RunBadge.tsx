@@ -1,0 +1,43 @@
+'use client';
+import { memo } from 'react';
+import type { NodeRunView } from './store';
+import { formatMs } from './ValueView';
+
+const LABEL: Record<NodeRunView['status'], string> = {
+  queued: 'queued',
+  running: 'running',
+  done: 'done',
+  cached: 'cached',
+  error: 'error',
+  skipped: 'skipped',
+  cancelled: 'cancelled',
+};
+
+/** The node's state in the last run: a pill, its time or reason, a progress bar while running. */
+export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
+  const detail =
+    run.status === 'done'
+      ? formatMs(run.ms)
+      : run.status === 'running'
+        ? `${Math.round((run.fraction ?? 0) * 100)}%`
+        : run.status === 'error'
+          ? run.message
+          : run.status === 'skipped' || run.status === 'cached'
+            ? run.reason
+            : undefined;
+  return (
+    <div className={`run-badge run-${run.status}`} data-testid="node-run-state" data-status={run.status}>
+      <span className="run-pill">{LABEL[run.status]}</span>
+      {detail ? (
+        <span className="run-detail" title={detail}>
+          {detail}
+        </span>
+      ) : null}
+      {run.status === 'running' ? (
+        <div className="run-progress">
+          <div className="run-progress-bar" style={{ width: `${Math.round((run.fraction ?? 0) * 100)}%` }} />
+        </div>
+      ) : null}
+    </div>
+  );
+});

@@ -1,0 +1,33 @@
+import type { Graph } from '@/engine/graph/document';
+import type { EditorController } from './controller';
+
+/** A small scripting hook for tests and the editor benchmark (no secrets, no network). */
+export interface WeftDevApi {
+  loadGraph(value: unknown): { ok: true } | { ok: false; errors: string[] };
+  getGraph(): Graph;
+  run(targets?: string[]): Promise<void>;
+  saveNow(): Promise<void>;
+  /** Set while the canvas is mounted: React Flow's viewport, for the panning benchmark. */
+  viewport?: {
+    get(): { x: number; y: number; zoom: number };
+    set(v: { x: number; y: number; zoom: number }): void;
+  };
+}
+
+declare global {
+  interface Window {
+    __weft?: WeftDevApi;
+  }
+}
+
+export function installDevApi(ctrl: EditorController): () => void {
+  window.__weft = {
+    loadGraph: (value) => ctrl.loadGraphObject(value),
+    getGraph: () => ctrl.graph,
+    run: (targets) => ctrl.run(targets),
+    saveNow: () => ctrl.saveNow(),
+  };
+  return () => {
+    delete window.__weft;
+  };
+}

@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { applyRunEvents } from './runEvents';
+
+describe('applyRunEvents', () => {
+  it('folds a run into per-node states', () => {
+    const s = applyRunEvents({}, [
+      { type: 'queued', runId: 'r', nodeId: 'a' },
+      { type: 'queued', runId: 'r', nodeId: 'b' },
+      { type: 'started', runId: 'r', nodeId: 'a', reason: 'first run' },
+      { type: 'progress', runId: 'r', nodeId: 'a', fraction: 0.5 },
+      { type: 'cached', runId: 'r', nodeId: 'c', reason: 'unchanged' },
+      { type: 'error', runId: 'r', nodeId: 'b', code: 'x', message: 'broke' },
+    ]);
+    expect(s.a).toMatchObject({ status: 'running', fraction: 0.5, reason: 'first run' });
+    expect(s.b).toEqual({ status: 'error', message: 'broke' });
+    expect(s.c).toMatchObject({ status: 'cached' });
+    const t = applyRunEvents(s, [{ type: 'done', runId: 'r', nodeId: 'a', ms: 12 }]);
+    expect(t.a).toMatchObject({ status: 'done', ms: 12, fraction: 1 });
+    expect(s.a.status).toBe('running');
+  });
+});

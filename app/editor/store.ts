@@ -1,0 +1,87 @@
+import { useCallback, useSyncExternalStore } from 'react';
+import type { Graph } from '@/engine/graph/document';
+import type { GraphIssue } from '@/engine/errors';
+import type { NodeRunStatus, RunStatus } from '@/engine/executor/types';
+import type { TransferValue } from '@/workers/transfer';
+
+export interface NodeRunView {
+  status: NodeRunStatus;
+  ms?: number;
+  reason?: string;
+  fraction?: number;
+  message?: string;
+}
+
+export interface RunView {
+  status: 'idle' | 'running' | 'cancelling' | RunStatus;
+  ms?: number;
+  startedAt?: number;
+  message?: string;
+}
+
+export interface Toast {
+  id: number;
+  kind: 'info' | 'error' | 'warning';
+  message: string;
+}
+
+export interface Selection {
+  nodes: ReadonlySet<string>;
+  edges: ReadonlySet<string>;
+}
+
+export interface EditorState {
+  docId: string | null;
+  graph: Graph;
+  canUndo: boolean;
+  canRedo: boolean;
+  undoName?: string;
+  redoName?: string;
+  selection: Selection;
+  run: RunView;
+  nodeRuns: Readonly<Record<string, NodeRunView>>;
+  outputs: Readonly<Record<string, Record<string, TransferValue>>>;
+  issues: readonly GraphIssue[];
+  /** The same issues by node id, so each node reads only its own. */
+  issuesByNode: Readonly<Record<string, readonly GraphIssue[]>>;
+  /** Bumped when a whole new document is shown, so the canvas refits its view. */
+  viewVersion: number;
+  /** Set once the stored graph (or the demo) is open. */
+  ready: boolean;
+  toasts: readonly Toast[];
+  /** A storage problem: stays until dismissed, so it is never silent. */
+  storageError: string | null;
+  fileErrors: { title: string; lines: string[] } | null;
+  libraryOpen: boolean;
+  /** The last state of autosave, shown in the run bar. */
+  saved: 'saved' | 'saving' | 'unsaved' | 'error';
+}
+
+export const EMPTY_SELECTION: Selection = { nodes: new Set(), edges: new Set() };
+
+/** A minimal external store: React components subscribe to narrow slices of it. */
+export class Store<S> {
+  private listeners = new Set<() => void>();
+  constructor(private state: S) {}
+  get = (): S => this.state;
+  set = (patch: Partial<S> | ((s: S) => Partial<S>)): void => {
+    const p = typeof patch === 'function' ? patch(this.state) : patch;
+    this.state = { ...this.state, ...p };
+    for (const l of this.listeners) l();
+  };
+  subscribe = (l: () => void): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+}
+
+export function useStoreSelector<S, T>(store: Store<S>, selector: (s: S) => T): T {
+  const get = useCallback(() => selector(store.get()), [store, selector]);
+  return useSyncExternalStore(store.subscribe, get, get);
+}
+
+export function withIssues(issues: readonly GraphIssue[]): Pick<EditorState, 'issues' | 'issuesByNode'> {
+  const byNode: Record<string, GraphIssue[]> = {};
+  for (const i of issues) if (i.nodeId) (byNode[i.nodeId] ??= []).push(i);
+  return { issues, issuesByNode: byNode };
+}

@@ -1,0 +1,12 @@
+'use client';
+import dynamic from 'next/dynamic';
+
+// The editor lives in the browser only (Web Worker, IndexedDB, canvas measurements).
+const Editor = dynamic(() => import('./editor/Editor'), {
+  ssr: false,
+  loading: () => <div className="loading">Loading Weft…</div>,
+});
+
+export default function Page() {
+  return <Editor />;
+}

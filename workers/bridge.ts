@@ -1,0 +1,105 @@
+import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
+import type { Graph } from '@/engine/graph/document';
+import type { EngineApi } from './engine.worker';
+import type { RunResult, TransferEvent } from './transfer';
+
+export interface BridgeRunOptions {
+  targets?: string[];
+  signal?: AbortSignal;
+  onEvents?: (events: TransferEvent[]) => void;
+  /** Called with the run id before the run starts. */
+  onStart?: (runId: string) => void;
+}
+
+/** How long a cancelled run may take to stop before the worker is killed and restarted. */
+const CANCEL_GRACE_MS = 1000;
+
+function createWorker(): Worker {
+  return new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'weft-engine' });
+}
+
+function newRunId(): string {
+  return typeof crypto !== 'undefined' && 'randomUUID' in crypto ? crypto.randomUUID() : `run-${Date.now()}-${Math.random().toString(36).slice(2)}`;
+}
+
+/**
+ * The page's handle on the engine worker: runs are queued one after another, an AbortSignal
+ * cancels, and a worker that does not stop within a second is terminated and replaced.
+ */
+export class EngineBridge {
+  private worker!: Worker;
+  private api!: Remote<EngineApi>;
+  private queue: Promise<unknown> = Promise.resolve();
+  private crash: ((message: string) => void) | undefined;
+
+  constructor() {
+    this.start();
+  }
+
+  private start(): void {
+    this.worker = createWorker();
+    this.worker.addEventListener('error', (e) => this.crash?.(e.message || 'the engine worker failed to start'));
+    this.api = wrap<EngineApi>(this.worker);
+  }
+
+  /** Kills the worker (and whatever it was running) and starts a fresh one; the cache is lost. */
+  restart(): void {
+    this.api[releaseProxy]();
+    this.worker.terminate();
+    this.start();
+  }
+
+  run(graph: Graph, options: BridgeRunOptions = {}): Promise<RunResult> {
+    const job = this.queue.then(() => this.runNow(graph, options));
+    this.queue = job.catch(() => undefined);
+    return job;
+  }
+
+  clearCache(): Promise<void> {
+    return this.api.clearCache();
+  }
+
+  dispose(): void {
+    this.api[releaseProxy]();
+    this.worker.terminate();
+  }
+
+  private runNow(graph: Graph, { targets, signal, onEvents, onStart }: BridgeRunOptions): Promise<RunResult> {
+    const runId = newRunId();
+    if (signal?.aborted) return Promise.resolve(cancelledResult(runId, 0));
+    onStart?.(runId);
+    const started = performance.now();
+    return new Promise<RunResult>((resolve) => {
+      let settled = false;
+      let graceTimer: ReturnType<typeof setTimeout> | undefined;
+      const finish = (r: RunResult) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(graceTimer);
+        this.crash = undefined;
+        signal?.removeEventListener('abort', onAbort);
+        resolve(r);
+      };
+      const onAbort = () => {
+        this.api.cancel(runId).catch(() => undefined);
+        graceTimer = setTimeout(() => {
+          if (settled) return;
+          this.restart();
+          finish(cancelledResult(runId, performance.now() - started, 'the worker did not stop in time and was restarted'));
+        }, CANCEL_GRACE_MS);
+      };
+      signal?.addEventListener('abort', onAbort, { once: true });
+      this.crash = (message) => {
+        this.restart();
+        finish({ ok: false, code: 'worker_crashed', message: `The engine worker stopped: ${message}` });
+      };
+      this.api
+        .run(graph, { runId, ...(targets?.length ? { targets } : {}) }, proxy((events: TransferEvent[]) => onEvents?.(events)))
+        .then(finish, (err: unknown) => finish({ ok: false, code: 'worker_error', message: err instanceof Error ? err.message : String(err) }));
+    });
+  }
+}
+
+function cancelledResult(runId: string, ms: number, note?: string): RunResult {
+  return { ok: true, report: { runId, status: 'cancelled', ms, nodes: {}, outputs: {}, ...(note ? { issues: [{ code: 'cancel_forced', path: '', message: note, severity: 'warning' }] } : {}) } };
+}

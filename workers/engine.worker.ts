@@ -1,0 +1,81 @@
+/// <reference lib="webworker" />
+import { expose } from 'comlink';
+import { ExecutionCache, runGraph } from '@/engine/executor';
+import type { Graph } from '@/engine/graph/document';
+import { registry } from '@/nodes';
+import { reportToTransfer, type RunResult, type TransferEvent } from './transfer';
+
+/**
+ * The engine's home in the browser: runs graphs off the main thread. One cache lives across
+ * runs so unchanged nodes are reused.
+ */
+const cache = new ExecutionCache();
+const running = new Map<string, AbortController>();
+
+/** Events are sent in small batches: one message per frame rather than one per event. */
+function batcher(send: (events: TransferEvent[]) => void) {
+  let buffer: TransferEvent[] = [];
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const flush = () => {
+    timer = undefined;
+    if (!buffer.length) return;
+    const out = buffer;
+    buffer = [];
+    try {
+      send(out);
+    } catch {
+      // The page went away; nothing to tell.
+    }
+  };
+  return {
+    push(e: TransferEvent) {
+      buffer.push(e);
+      if (timer === undefined) timer = setTimeout(flush, 16);
+    },
+    flush() {
+      if (timer !== undefined) clearTimeout(timer);
+      flush();
+    },
+  };
+}
+
+const api = {
+  async run(graph: Graph, options: { runId: string; targets?: string[] }, onEvents: (events: TransferEvent[]) => void): Promise<RunResult> {
+    const controller = new AbortController();
+    running.set(options.runId, controller);
+    const events = batcher(onEvents);
+    try {
+      const report = await runGraph(graph, {
+        registry,
+        cache,
+        runId: options.runId,
+        signal: controller.signal,
+        ...(options.targets?.length ? { targets: options.targets } : {}),
+        onEvent: (e) => events.push(e),
+      });
+      events.flush();
+      return { ok: true, report: await reportToTransfer(report) };
+    } catch (err) {
+      events.flush();
+      // The executor reports node failures in the report; reaching here is a bug worth showing.
+      return { ok: false, code: 'engine_failure', message: err instanceof Error ? err.message : String(err) };
+    } finally {
+      running.delete(options.runId);
+    }
+  },
+  cancel(runId: string): boolean {
+    const c = running.get(runId);
+    c?.abort(new DOMException('The run was cancelled', 'AbortError'));
+    return !!c;
+  },
+  clearCache(): void {
+    cache.clear();
+  },
+  ping(): 'pong' {
+    return 'pong';
+  },
+};
+
+export type EngineApi = typeof api;
+
+expose(api);

@@ -1,0 +1,83 @@
+import type { RunEvent, RunReport, RunStatus, NodeReport } from '@/engine/executor/types';
+import type { GraphIssue } from '@/engine/errors';
+import { isImageValue, isTensorValue, type ImageValue } from '@/engine/values';
+import { tensorStats, type TensorStats } from '@/engine/tensorStats';
+
+/** A tensor as the page sees it: a summary, never the data (tensors stay in the worker). */
+export interface TensorSummary {
+  kind: 'tensor';
+  dtype: string;
+  dims: number[];
+  location: 'cpu' | 'gpu';
+  stats?: TensorStats;
+  /** The first few values, for a glance. */
+  preview: number[];
+}
+
+export interface ListSummary {
+  kind: 'list';
+  items: TransferValue[];
+}
+
+export interface OtherSummary {
+  kind: 'other';
+  summary: string;
+}
+
+/** What crosses the worker boundary for a value: scalars as they are, everything else tagged. */
+export type TransferValue = number | string | boolean | null | TensorSummary | ImageValue | ListSummary | OtherSummary;
+
+export interface TransferReport {
+  runId: string;
+  status: RunStatus;
+  ms: number;
+  nodes: Record<string, NodeReport>;
+  outputs: Record<string, Record<string, TransferValue>>;
+  issues?: GraphIssue[];
+}
+
+export type RunResult = { ok: true; report: TransferReport } | { ok: false; code: string; message: string };
+
+/** Events as they cross: the same shapes as the engine's. */
+export type TransferEvent = RunEvent;
+
+const PREVIEW_VALUES = 8;
+const STATS_LIMIT = 16 * 1024 * 1024;
+
+export async function toTransfer(value: unknown, depth = 0): Promise<TransferValue> {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'number' || typeof value === 'string' || typeof value === 'boolean') return value;
+  if (typeof value === 'bigint') return Number(value);
+  if (isTensorValue(value)) {
+    const summary: TensorSummary = { kind: 'tensor', dtype: value.dtype, dims: [...value.dims], location: value.location, preview: [] };
+    try {
+      const data = await value.read();
+      summary.preview = Array.from(data.subarray(0, PREVIEW_VALUES) as ArrayLike<number | bigint>, Number);
+      if (data.length <= STATS_LIMIT) summary.stats = tensorStats(data);
+    } catch {
+      // A tensor that cannot be read back still shows its dtype and shape.
+    }
+    return summary;
+  }
+  if (isImageValue(value)) return { kind: 'image', width: value.width, height: value.height, data: value.data };
+  if (Array.isArray(value) && depth < 3) {
+    return { kind: 'list', items: await Promise.all(value.slice(0, 64).map((v) => toTransfer(v, depth + 1))) };
+  }
+  let summary: string;
+  try {
+    summary = JSON.stringify(value)?.slice(0, 2000) ?? String(value);
+  } catch {
+    summary = Object.prototype.toString.call(value);
+  }
+  return { kind: 'other', summary };
+}
+
+export async function reportToTransfer(report: RunReport): Promise<TransferReport> {
+  const outputs: TransferReport['outputs'] = {};
+  for (const [nodeId, ports] of Object.entries(report.outputs)) {
+    const converted: Record<string, TransferValue> = {};
+    for (const [port, v] of Object.entries(ports)) converted[port] = await toTransfer(v);
+    outputs[nodeId] = converted;
+  }
+  return { runId: report.runId, status: report.status, ms: report.ms, nodes: report.nodes, outputs, ...(report.issues ? { issues: report.issues } : {}) };
+}
