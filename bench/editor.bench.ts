@@ -4,6 +4,8 @@
  * Prints numbers and ends with one JSON line. Targets: open < 1.5 s, p95 frame < 20 ms.
  *
  * Uses WEFT_URL when set; otherwise serves the built app (`next build` first if needed) on a port.
+ * WEFT_BENCH_QUERY adds URL flags for comparisons: `&visible=0` (render every node, not only those
+ * in view), `&minimap=0`, `&panzoom=1` (pan at zoom 1 instead of the zoom the graph opens at).
  */
 import { chromium } from '@playwright/test';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -98,7 +100,6 @@ async function main() {
     await page.goto(`${url}/?bench=1${process.env.WEFT_BENCH_QUERY ?? ''}`);
     await page.waitForSelector('[data-ready="true"]', { timeout: 60_000 });
     await page.waitForSelector('.react-flow__node-weft');
-    if (process.env.WEFT_BENCH_CSS) await page.addStyleTag({ content: process.env.WEFT_BENCH_CSS });
     await page.waitForTimeout(500);
 
     const graph = benchGraph();

@@ -2,6 +2,11 @@ import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { Graph } from '@/engine/graph/document';
 import type { EngineApi } from './engine.worker';
 import type { RunResult, TransferEvent } from './transfer';
+import type { BackendInfo, BackendPreference } from './runtimeHost';
+import type { FolderEntry } from './modelStore';
+import type { ModelRole } from '@/ml/runtime/types';
+
+type Progress = (loaded: number, total?: number) => void;
 
 export interface BridgeRunOptions {
   targets?: string[];
@@ -57,6 +62,29 @@ export class EngineBridge {
 
   clearCache(): Promise<void> {
     return this.api.clearCache();
+  }
+
+  /** The model backend: choose it (auto, webgpu, wasm) and learn which one runs and why. */
+  setBackend(preference: BackendPreference): Promise<BackendInfo> {
+    return this.api.setBackend(preference);
+  }
+
+  backendInfo(): Promise<BackendInfo> {
+    return this.api.backendInfo();
+  }
+
+  /** Imported models (IndexedDB, in the worker). */
+  readonly models = {
+    list: () => this.api.listModels(),
+    importFile: (file: File, role: ModelRole, onProgress?: Progress) => this.api.importModelFile(file, role, onProgress && proxy(onProgress)),
+    importFolder: (entries: FolderEntry[], onProgress?: Progress) => this.api.importModelFolder(entries, onProgress && proxy(onProgress)),
+    importUrl: (url: string, role: ModelRole | undefined, onProgress?: Progress) => this.api.importModelUrl(url, role, onProgress && proxy(onProgress)),
+    delete: (id: string) => this.api.deleteModel(id),
+    estimate: () => this.api.storageEstimate(),
+  };
+
+  runtimeCounters() {
+    return this.api.runtimeCounters();
   }
 
   dispose(): void {

@@ -4,6 +4,9 @@ import { ExecutionCache, runGraph } from '@/engine/executor';
 import type { Graph } from '@/engine/graph/document';
 import { registry } from '@/nodes';
 import { reportToTransfer, type RunResult, type TransferEvent } from './transfer';
+import { RuntimeHost, type BackendPreference } from './runtimeHost';
+import type { FolderEntry } from './modelStore';
+import type { ModelRole } from '@/ml/runtime/types';
 
 /**
  * The engine's home in the browser: runs graphs off the main thread. One cache lives across
@@ -11,6 +14,7 @@ import { reportToTransfer, type RunResult, type TransferEvent } from './transfer
  */
 const cache = new ExecutionCache();
 const running = new Map<string, AbortController>();
+const host = new RuntimeHost();
 
 /** Events are sent in small batches: one message per frame rather than one per event. */
 function batcher(send: (events: TransferEvent[]) => void) {
@@ -45,9 +49,11 @@ const api = {
     running.set(options.runId, controller);
     const events = batcher(onEvents);
     try {
+      cache.prune(graph);
       const report = await runGraph(graph, {
         registry,
         cache,
+        runtime: await host.runtime(),
         runId: options.runId,
         signal: controller.signal,
         ...(options.targets?.length ? { targets: options.targets } : {}),
@@ -70,6 +76,36 @@ const api = {
   },
   clearCache(): void {
     cache.clear();
+  },
+  /** Chooses the model backend; a change clears the cache (its tensors belong to the old device). */
+  async setBackend(preference: BackendPreference) {
+    if (await host.setPreference(preference)) cache.clear();
+    return host.info();
+  },
+  backendInfo() {
+    return host.info();
+  },
+  runtimeCounters() {
+    return host.counters();
+  },
+  listModels() {
+    return host.store.list();
+  },
+  importModelFile(file: File, role: ModelRole, onProgress?: (loaded: number, total?: number) => void) {
+    return host.store.importFile(file, { role, onProgress });
+  },
+  importModelFolder(entries: FolderEntry[], onProgress?: (loaded: number, total?: number) => void) {
+    return host.store.importFolder(entries, { onProgress });
+  },
+  importModelUrl(url: string, role: ModelRole | undefined, onProgress?: (loaded: number, total?: number) => void) {
+    return host.store.importUrl(url, { role, onProgress });
+  },
+  async deleteModel(id: string) {
+    await host.store.delete(id);
+    cache.clear();
+  },
+  storageEstimate() {
+    return host.store.estimate();
   },
   ping(): 'pong' {
     return 'pong';

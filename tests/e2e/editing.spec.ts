@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { currentGraph, dragWire, handle, loadGraph, mod, node, openEditor, shot, testGraph } from './helpers';
+import { currentGraph, dragWire, handle, loadGraph, mod, node, openEditor, shot, testGraph, viewSettled } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   await openEditor(page);
@@ -68,11 +68,14 @@ test('undo and redo edits; a drag is one history entry', async ({ page }, testIn
   await loadGraph(page, testGraph('Undo', [{ id: 'n1', type: 'values.number', x: 0, y: 0 }]));
   await page.getByTestId('palette-item-values.boolean').dblclick();
   await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(2);
+  await expect(page.locator('.react-flow__node-weft')).toHaveCount(2);
+  await viewSettled(page);
 
   // Drag n1 across the canvas in many small steps: still one history entry.
   const header = node(page, 'n1').locator('.wnode-header');
   const b = (await header.boundingBox())!;
   await page.mouse.move(b.x + 20, b.y + b.height / 2);
+  await page.waitForTimeout(100);
   await page.mouse.down();
   for (let i = 1; i <= 10; i++) await page.mouse.move(b.x + 20 + i * 12, b.y + b.height / 2 + i * 8);
   await page.mouse.up();

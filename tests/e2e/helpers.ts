@@ -35,6 +35,8 @@ export async function loadGraph(page: Page, graph: unknown): Promise<void> {
   expect(result).toEqual({ ok: true });
   await expect(page.locator('.react-flow__node-weft').first()).toBeVisible();
   await viewSettled(page);
+  // the slow test machine: let measuring and fitting finish before pointer work
+  await page.waitForTimeout(500);
 }
 
 /** Waits until the view has stopped moving (the canvas fits a new graph right after showing it). */
@@ -79,7 +81,10 @@ export async function dragWire(page: Page, from: Locator, to: Locator): Promise<
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
   await page.mouse.down();
   await page.mouse.move((a.x + b.x) / 2, (a.y + b.y) / 2 + 10, { steps: 6 });
+  // a wire is being drawn
+  await expect(page.locator('.react-flow__connection')).toHaveCount(1);
   await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 6 });
+  await expect(page.locator('.react-flow__handle.connectingto')).toHaveCount(1);
   await page.mouse.up();
 }
 

@@ -94,8 +94,10 @@ test('Cancel stops a slow node and the page stays responsive', async ({ page }, 
   await shot(page, testInfo, 'cancel-running');
   const started = Date.now();
   await page.getByTestId('cancel-button').click();
-  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 5000 });
-  expect(Date.now() - started).toBeLessThan(5000);
+  // The node would run 30 s; the bridge kills a worker that has not stopped after 1 s. The
+  // bound is loose because this shared 2-core machine can be slow to even deliver the click.
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'cancelled', { timeout: 10_000 });
+  expect(Date.now() - started).toBeLessThan(10_000);
   await expect(state).not.toHaveAttribute('data-status', 'done');
   await expect(state).not.toHaveAttribute('data-status', 'running');
   await expect(page.getByTestId('run-button')).toBeEnabled();

@@ -1,0 +1,86 @@
+import type { ImageValue } from '@/engine/values';
+import { graphTextFromPng, isPng } from '@/lib/graphPng';
+
+/** Largest image a Load Image node keeps in the graph (its param's limit). */
+export const MAX_IMAGE_DATA_URL = 4_000_000;
+/** Largest .npy a Load Tensor node keeps in the graph, before base64 (4 MB of text). */
+export const MAX_NPY_BYTES = 2_990_000;
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  let bin = '';
+  const step = 0x8000;
+  for (let i = 0; i < bytes.length; i += step) bin += String.fromCharCode(...bytes.subarray(i, i + step));
+  return btoa(bin);
+}
+
+export function formatBytes(n: number): string {
+  if (n < 1024) return `${n} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  if (n < 1024 ** 3) return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return `${(n / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** Draws a picked PNG/JPEG/WebP on a canvas and returns it as a PNG data URL. */
+export async function imageFileToPngDataUrl(file: Blob): Promise<{ ok: true; dataUrl: string; width: number; height: number } | { ok: false; message: string }> {
+  let bitmap: ImageBitmap;
+  try {
+    bitmap = await createImageBitmap(file);
+  } catch {
+    return { ok: false, message: 'this file is not an image the browser can read; choose a PNG, JPEG or WebP' };
+  }
+  const canvas = document.createElement('canvas');
+  canvas.width = bitmap.width;
+  canvas.height = bitmap.height;
+  canvas.getContext('2d')!.drawImage(bitmap, 0, 0);
+  bitmap.close();
+  const dataUrl = canvas.toDataURL('image/png');
+  if (dataUrl.length > MAX_IMAGE_DATA_URL) {
+    return { ok: false, message: `as a PNG this image is ${formatBytes(dataUrl.length)}; the limit is ${formatBytes(MAX_IMAGE_DATA_URL)}: use a smaller image` };
+  }
+  return { ok: true, dataUrl, width: canvas.width, height: canvas.height };
+}
+
+/** Starts a download of bytes under a file name. */
+export function downloadBytes(bytes: Uint8Array, fileName: string, type: string): void {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A name safe for a downloaded file. */
+export function safeFileName(name: string, fallback: string): string {
+  return name.trim().replace(/[^\p{L}\p{N}._ -]+/gu, '').replace(/\s+/g, '-').slice(0, 80) || fallback;
+}
+
+export type GraphFileText = { ok: true; text: string } | { ok: false; title: string; lines: string[] };
+
+/** The graph text of a dropped or opened file: JSON as it is, a PNG's embedded graph. */
+export async function graphTextOfFile(file: File): Promise<GraphFileText> {
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await file.arrayBuffer());
+  } catch (err) {
+    return { ok: false, title: `${file.name} could not be read`, lines: [String(err)] };
+  }
+  if (isPng(bytes)) {
+    const text = graphTextFromPng(bytes);
+    if (text === undefined) {
+      return { ok: false, title: `${file.name} has no graph in it`, lines: ['This PNG carries no Weft graph. Only images saved with "Save PNG" on an Image Output node reopen their pipeline.'] };
+    }
+    return { ok: true, text };
+  }
+  return { ok: true, text: new TextDecoder().decode(bytes) };
+}
+
+export function imagesOf(value: unknown): ImageValue[] {
+  if (typeof value !== 'object' || value === null) return [];
+  const v = value as { kind?: string; items?: unknown[] };
+  if (v.kind === 'image') return [value as ImageValue];
+  if (v.kind === 'list' && Array.isArray(v.items)) return v.items.flatMap(imagesOf);
+  return [];
+}

@@ -1,0 +1,32 @@
+import type { Graph } from '@/engine/graph/document';
+import { parseGraph } from '@/engine/graph/parse';
+import { registry } from '@/nodes';
+import textToImage from '@/examples/text-to-image.json';
+import textToImageSampler from '@/examples/text-to-image-sampler.json';
+import detectAndScore from '@/examples/detect-and-score.json';
+import imageToImage from '@/examples/image-to-image.json';
+import bestOfN from '@/examples/best-of-n.json';
+
+export interface Template {
+  id: string;
+  title: string;
+  description: string;
+  graph: () => Graph;
+}
+
+function load(json: unknown, id: string): () => Graph {
+  return () => {
+    const r = parseGraph(json, registry);
+    if (!r.ok) throw new Error(`template ${id} is broken: ${r.errors.map((e) => e.message).join('; ')}`);
+    return r.value;
+  };
+}
+
+/** The example graphs (examples/*.json), in the order the template list shows them. */
+export const TEMPLATES: readonly Template[] = [
+  { id: 'text-to-image', json: textToImage },
+  { id: 'text-to-image-sampler', json: textToImageSampler },
+  { id: 'detect-and-score', json: detectAndScore },
+  { id: 'image-to-image', json: imageToImage },
+  { id: 'best-of-n', json: bestOfN },
+].map(({ id, json }) => ({ id, title: json.metadata.title, description: json.metadata.description ?? '', graph: load(json, id) }));

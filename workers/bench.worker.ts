@@ -1,0 +1,59 @@
+/// <reference lib="webworker" />
+/**
+ * The in-browser half of bench:pipeline: one worker runs both the plain ONNX Runtime script and
+ * Weft's engine on the same models (wasm), so they can be alternated in the same process.
+ */
+import { expose } from 'comlink';
+import * as ort from 'onnxruntime-web/webgpu';
+import { produce } from 'immer';
+import { parseGraph } from '@/engine/graph/parse';
+import { ExecutionCache, runGraph } from '@/engine/executor';
+import type { Graph } from '@/engine/graph/document';
+import type { Runtime } from '@/engine/runtime';
+import { registry } from '@/nodes';
+import { plainPipeline } from '@/bench/plainPipeline';
+import sampler from '@/examples/text-to-image-sampler.json';
+import { tryCreateBrowserMl } from './mlHost';
+
+let plainRun: (() => Promise<unknown>) | undefined;
+let weftRun: (() => Promise<unknown>) | undefined;
+
+async function read(path: string): Promise<Uint8Array> {
+  const res = await fetch(`/models/shapes-v1/${path}`);
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return new Uint8Array(await res.arrayBuffer());
+}
+
+const api = {
+  async setup(settings: { steps: number; guidance: number; seed: number; prompt: string }): Promise<{ threads: number }> {
+    const host = await tryCreateBrowserMl({ force: 'wasm' });
+    if (!host.ok) throw new Error(host.message);
+    const runtime: Runtime = { backend: host.ml.backend, services: { ml: host.ml } };
+    plainRun = await plainPipeline(ort, read, settings, { executionProviders: ['wasm'], logSeverityLevel: 3 });
+    const parsed = parseGraph(sampler, registry);
+    if (!parsed.ok) throw new Error('the example graph does not parse');
+    const graph: Graph = produce(parsed.value, (g) => {
+      const set = (id: string, key: string, v: unknown) => (g.nodes.find((n) => n.id === id)!.params[key] = v);
+      set('scheduler', 'steps', settings.steps);
+      set('sampler', 'guidance', settings.guidance);
+      set('sampler', 'preview', false);
+      set('noise', 'seed', settings.seed);
+      set('prompt', 'text', settings.prompt);
+    });
+    weftRun = async () => {
+      const r = await runGraph(graph, { registry, runtime, cache: new ExecutionCache() });
+      if (r.status !== 'ok') throw new Error(`weft run ${r.status}`);
+    };
+    return { threads: Number(ort.env.wasm.numThreads) };
+  },
+  async time(which: 'plain' | 'weft'): Promise<number> {
+    const fn = which === 'plain' ? plainRun : weftRun;
+    if (!fn) throw new Error('call setup first');
+    const t = performance.now();
+    await fn();
+    return performance.now() - t;
+  },
+};
+
+export type BenchApi = typeof api;
+expose(api);
