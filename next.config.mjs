@@ -1,6 +1,8 @@
 /** @type {import('next').NextConfig} */
 const nextConfig = {
   reactStrictMode: true,
+  // Types are checked by `npm test` (tsc --noEmit) over the whole project; the build need not repeat it.
+  typescript: { ignoreBuildErrors: true },
   // Cross-origin isolation: lets onnxruntime-web use wasm threads (SharedArrayBuffer).
   async headers() {
     return [

@@ -74,10 +74,10 @@ export async function browserBench(settings: { steps: number; guidance: number; 
 
     // 3. GPU→CPU reads per denoising step on WebGPU with previews off: 2 steps vs 4 steps.
     let perStep: number | null = null;
-    const info = await cold.evaluate(() => window.__weft!.setBackend!('webgpu'));
-    if (info.ok) {
+    const info = await cold.evaluate(() => window.__weft!.setBackend('webgpu'));
+    if (info?.ok) {
       const reads = async (steps: number) => {
-        const before = (await cold.evaluate(() => window.__weft!.runtimeCounters!()))?.deviceReads ?? 0;
+        const before = (await cold.evaluate(() => window.__weft!.runtimeCounters()))?.deviceReads ?? 0;
         await cold.evaluate(async (n) => {
           const g = structuredClone(window.__weft!.getGraph());
           for (const node of g.nodes) {
@@ -87,14 +87,14 @@ export async function browserBench(settings: { steps: number; guidance: number; 
           window.__weft!.loadGraph(g);
           await window.__weft!.run();
         }, steps);
-        return ((await cold.evaluate(() => window.__weft!.runtimeCounters!()))?.deviceReads ?? 0) - before;
+        return ((await cold.evaluate(() => window.__weft!.runtimeCounters()))?.deviceReads ?? 0) - before;
       };
       // The default graph is the explicit loop; the sampler example is the other form. Both are counted.
       const r2 = await reads(2);
       const r4 = await reads(4);
       perStep = (r4 - r2) / 2;
       console.log(`WebGPU (software adapter) GPU→CPU reads: 2 steps ${r2}, 4 steps ${r4}: ${perStep} per denoising step (target 0)`);
-    } else console.log(`WebGPU unavailable here: ${info.message}`);
+    } else console.log(`WebGPU unavailable here: ${info?.message ?? 'no answer'}`);
     await context.close();
     return { chromiumPlainMs: Math.round(median(plain)), chromiumWeftMs: Math.round(median(weft)), chromiumRatio: Number(ratio.toFixed(3)), wasmThreads: threads, coldLoadToImageMs: coldMs, deviceReadsPerStep: perStep };
   } finally {

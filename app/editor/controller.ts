@@ -12,6 +12,7 @@ import * as storage from '@/app/storage/db';
 import { defaultGraph } from './defaultGraph';
 import { EMPTY_SELECTION, Store, withIssues, type EditorState, type NodeRunView, type Selection, type Toast } from './store';
 import { applyRunEvents } from './runEvents';
+import { graphTextOfFile } from './fileData';
 
 const AUTOSAVE_MS = 300;
 const VALIDATE_MS = 120;
@@ -58,6 +59,11 @@ export class EditorController {
 
   get graph(): Graph {
     return this.history.graph;
+  }
+
+  /** The engine worker's bridge (models, backend), once attached. */
+  get engine(): EngineBridge | null {
+    return this.bridge;
   }
 
   attachBridge(bridge: EngineBridge): void {
@@ -160,8 +166,11 @@ export class EditorController {
     this.store.set((s) => {
       const nodeRuns: Record<string, NodeRunView> = { ...s.nodeRuns };
       for (const [id, r] of Object.entries(report.nodes)) {
+        const prev = s.nodeRuns[id];
         nodeRuns[id] = {
           status: r.status,
+          ...(r.backend ? { backend: r.backend } : {}),
+          ...(prev?.preview ? { preview: prev.preview } : {}),
           ms: r.ms,
           reason: r.reason,
           ...(r.error ? { message: r.error.message } : {}),
@@ -222,14 +231,13 @@ export class EditorController {
       });
       return;
     }
-    let text: string;
-    try {
-      text = await file.text();
-    } catch (err) {
-      this.store.set({ fileErrors: { title: `${file.name} could not be read`, lines: [String(err)] } });
+    // A .json graph, or a PNG Weft saved (its graph rides in a text chunk).
+    const read = await graphTextOfFile(file);
+    if (!read.ok) {
+      this.store.set({ fileErrors: { title: read.title, lines: read.lines } });
       return;
     }
-    this.openText(text, file.name);
+    this.openText(read.text, file.name);
   };
 
   saveToFile = (): void => {

@@ -1,5 +1,8 @@
 import type { Graph } from '@/engine/graph/document';
 import type { EditorController } from './controller';
+import type { BackendInfo, BackendPreference } from '@/workers/runtimeHost';
+import { mlOf } from './mlState';
+import type { RuntimeCounters } from '@/ml/runtime/types';
 
 /** A small scripting hook for tests and the editor benchmark (no secrets, no network). */
 export interface WeftDevApi {
@@ -7,6 +10,10 @@ export interface WeftDevApi {
   getGraph(): Graph;
   run(targets?: string[]): Promise<void>;
   saveNow(): Promise<void>;
+  /** Chooses the model backend as the run bar's picker does (and shows it there). */
+  setBackend(preference: BackendPreference): Promise<BackendInfo | null>;
+  /** Sessions, GPU→CPU reads and live GPU tensors of the worker's model runtime. */
+  runtimeCounters(): Promise<RuntimeCounters | undefined>;
   /** Set while the canvas is mounted: React Flow's viewport, for the panning benchmark. */
   viewport?: {
     get(): { x: number; y: number; zoom: number };
@@ -26,6 +33,8 @@ export function installDevApi(ctrl: EditorController): () => void {
     getGraph: () => ctrl.graph,
     run: (targets) => ctrl.run(targets),
     saveNow: () => ctrl.saveNow(),
+    setBackend: (p) => mlOf(ctrl).setPreference(p),
+    runtimeCounters: async () => mlOf(ctrl).engine?.runtimeCounters(),
   };
   return () => {
     delete window.__weft;

@@ -101,3 +101,12 @@ describe('parseGraph', () => {
     );
   });
 });
+
+describe('parse messages', () => {
+  it('says a value has the wrong type, not that it is missing', () => {
+    const doc = JSON.parse(readFileSync('tests/fixtures/graphs/v1-arithmetic.json', 'utf8'));
+    doc.nodes[0].position.x = 'left';
+    const r = parseGraph(doc);
+    expect(!r.ok && r.errors[0].message).toBe('x should be number, not string');
+  });
+});

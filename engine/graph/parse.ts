@@ -109,8 +109,8 @@ function zodIssues(issues: readonly z.core.$ZodIssue[], prefix = ''): GraphIssue
 function describeZodIssue(i: z.core.$ZodIssue): string {
   const field = i.path.length ? String(i.path[i.path.length - 1]) : 'the document';
   if (i.code === 'invalid_type') {
-    const received = (i as { input?: unknown }).input;
-    return received === undefined ? `${field} is required (expected ${i.expected})` : `${field} should be ${i.expected}`;
+    const received = /received (\w+)/.exec(i.message)?.[1];
+    return received === undefined || received === 'undefined' ? `${field} is required (expected ${i.expected})` : `${field} should be ${i.expected}, not ${received}`;
   }
   return i.message;
 }

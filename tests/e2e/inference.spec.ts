@@ -20,7 +20,7 @@ async function imagePixels(page: Page, nodeId: string): Promise<number[]> {
 }
 
 async function setBackend(page: Page, pref: 'auto' | 'webgpu' | 'wasm') {
-  return page.evaluate((p) => window.__weft!.setBackend!(p), pref);
+  return page.evaluate((p) => window.__weft!.setBackend(p), pref);
 }
 
 test('the first-visit graph runs on wasm and an image appears', async ({ page }, testInfo) => {
@@ -52,7 +52,7 @@ test('WebGPU (software adapter) runs text encoder, a UNet step and VAE decode, a
   await page.getByTestId('run-button').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 360_000 });
   const gpu = await imagePixels(page, 'image');
-  const counters = await page.evaluate(() => window.__weft!.runtimeCounters!());
+  const counters = await page.evaluate(() => window.__weft!.runtimeCounters());
   await shot(page, testInfo, 'webgpu-one-step');
 
   await setBackend(page, 'wasm');
