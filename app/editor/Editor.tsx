@@ -12,6 +12,7 @@ import { FileErrorDialog, StorageBanner, Toasts } from './Overlays';
 import { LibraryDialog } from './LibraryDialog';
 import { useShortcuts } from './useShortcuts';
 import { installDevApi } from './devApi';
+import { mlOf } from './mlState';
 
 /** The whole editor: one controller, shared through context. */
 export default function Editor() {
@@ -20,6 +21,7 @@ export default function Editor() {
   useEffect(() => {
     const bridge = new EngineBridge();
     ctrl.attachBridge(bridge);
+    mlOf(ctrl).attach(bridge);
     void ctrl.restore();
     const uninstall = installDevApi(ctrl);
     // Autosave is debounced; these make sure the last edit is written when the tab goes away.

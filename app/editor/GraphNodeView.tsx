@@ -11,6 +11,8 @@ import { paramFields, paramProblem } from './paramFields';
 import { ParamWidget } from './ParamWidget';
 import { RunBadge } from './RunBadge';
 import { ValueView } from './ValueView';
+import { ImageOutputView } from './ImageOutputView';
+import { imagesOf } from './fileData';
 import { categoryColour, portColour, portTypeLabel } from './theme';
 import { connectedInputs } from './connectedInputs';
 
@@ -82,9 +84,9 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
             })}
           </div>
         ) : null}
-        {!compact && outValue !== undefined ? (
+        {outValue !== undefined ? (
           <div className="wnode-output" data-testid="node-output">
-            <ValueView value={outValue} compact />
+            {imagesOf(outValue).length ? <ImageOutputView nodeId={id} value={outValue} /> : <ValueView value={outValue} compact />}
           </div>
         ) : null}
         {!compact && issues?.length ? (

@@ -1,6 +1,7 @@
 'use client';
 import { memo, useEffect, useState } from 'react';
 import type { ParamField } from './paramFields';
+import { ImageFileInput, ModelSourceInput, NpyFileInput } from './FileParamWidgets';
 
 interface Props {
   field: ParamField;
@@ -72,6 +73,12 @@ export const ParamWidget = memo(function ParamWidget({ field, value, problem, on
         </div>
       ) : field.kind === 'text' ? (
         <TextInput id={id} testId={testId} value={value} multiline={field.multiline} maxLength={field.maxLength} onCommit={(v) => onChange(field.key, v)} />
+      ) : field.kind === 'modelSource' ? (
+        <ModelSourceInput id={id} testId={testId} value={value} onCommit={(v) => onChange(field.key, v)} />
+      ) : field.kind === 'imageFile' ? (
+        <ImageFileInput id={id} testId={testId} value={value} onCommit={(v) => onChange(field.key, v)} />
+      ) : field.kind === 'npyFile' ? (
+        <NpyFileInput id={id} testId={testId} value={value} onCommit={(v) => onChange(field.key, v)} />
       ) : field.kind === 'list' ? (
         <ListInput id={id} testId={testId} value={value} itemKind={field.itemKind} onCommit={(v) => onChange(field.key, v)} />
       ) : (

@@ -2,6 +2,7 @@
 import { memo } from 'react';
 import type { NodeRunView } from './store';
 import { formatMs } from './ValueView';
+import { PixelImage } from './PixelImage';
 
 const LABEL: Record<NodeRunView['status'], string> = {
   queued: 'queued',
@@ -17,7 +18,7 @@ const LABEL: Record<NodeRunView['status'], string> = {
 export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
   const detail =
     run.status === 'done'
-      ? formatMs(run.ms)
+      ? [formatMs(run.ms), run.backend].filter(Boolean).join(' · ')
       : run.status === 'running'
         ? `${Math.round((run.fraction ?? 0) * 100)}%`
         : run.status === 'error'
@@ -36,6 +37,12 @@ export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
       {run.status === 'running' ? (
         <div className="run-progress">
           <div className="run-progress-bar" style={{ width: `${Math.round((run.fraction ?? 0) * 100)}%` }} />
+        </div>
+      ) : null}
+      {run.preview ? (
+        <div className="run-preview" data-testid="run-preview">
+          <PixelImage image={run.preview} minWidth={96} maxWidth={128} />
+          <span className="run-preview-note">{run.status === 'running' ? `preview · ${Math.round((run.fraction ?? 0) * 100)}%` : 'last preview'}</span>
         </div>
       ) : null}
     </div>

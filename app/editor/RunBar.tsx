@@ -3,6 +3,9 @@ import { memo, useEffect, useRef, useState } from 'react';
 import { setMetadata } from '@/engine/commands/commands';
 import { useController, useEditor } from './EditorContext';
 import { formatMs } from './ValueView';
+import { BackendPicker } from './BackendPicker';
+import { ModelsButton } from './ModelsDialog';
+import { TemplatesButton } from './TemplatesDialog';
 
 /** The top bar: graph title, file and library actions, undo/redo, Run / Run to selected / Cancel. */
 export const RunBar = memo(function RunBar() {
@@ -38,7 +41,9 @@ export const RunBar = memo(function RunBar() {
         <button type="button" className="btn ghost" onClick={() => ctrl.store.set({ libraryOpen: true })} data-testid="library-button">
           Library
         </button>
-        <button type="button" className="btn ghost" onClick={() => fileInput.current?.click()} data-testid="open-button" title="Open a .json graph file">
+        <TemplatesButton />
+        <ModelsButton />
+        <button type="button" className="btn ghost" onClick={() => fileInput.current?.click()} data-testid="open-button" title="Open a .json graph file or a PNG saved by Weft">
           Open…
         </button>
         <button type="button" className="btn ghost" onClick={ctrl.saveToFile} data-testid="save-button" title="Download the graph as .json">
@@ -47,7 +52,7 @@ export const RunBar = memo(function RunBar() {
         <input
           ref={fileInput}
           type="file"
-          accept=".json,application/json"
+          accept=".json,application/json,.png,image/png"
           hidden
           data-testid="open-file-input"
           onChange={(e) => {
@@ -66,6 +71,7 @@ export const RunBar = memo(function RunBar() {
         </button>
       </div>
       <div className="spacer" />
+      <BackendPicker />
       <RunStatus />
       <div className="bar-group">
         <button type="button" className="btn primary" disabled={busy} onClick={() => void ctrl.run()} title="Run every output (Ctrl+Enter)" data-testid="run-button">

@@ -42,7 +42,7 @@ export class MlController {
     return this.bridge;
   }
 
-  setPreference = async (preference: BackendPreference, persist = true): Promise<void> => {
+  setPreference = async (preference: BackendPreference, persist = true): Promise<BackendInfo | null> => {
     if (persist) {
       try {
         localStorage.setItem(PREF_KEY, preference);
@@ -51,13 +51,15 @@ export class MlController {
       }
     }
     this.store.set({ preference, switching: true });
-    if (!this.bridge) return;
+    if (!this.bridge) return null;
+    let backend: BackendInfo;
     try {
-      const backend = await this.bridge.setBackend(preference);
-      if (this.store.get().preference === preference) this.store.set({ backend, switching: false });
+      backend = await this.bridge.setBackend(preference);
     } catch (err) {
-      this.store.set({ backend: { ok: false, preference, code: 'worker_error', message: String(err) }, switching: false });
+      backend = { ok: false, preference, code: 'worker_error', message: String(err) };
     }
+    if (this.store.get().preference === preference) this.store.set({ backend, switching: false });
+    return backend;
   };
 
   refreshModels = async (): Promise<void> => {

@@ -9,7 +9,9 @@ export type ParamField =
   | { key: string; label: string; kind: 'boolean'; default?: boolean }
   | { key: string; label: string; kind: 'text'; multiline: boolean; maxLength?: number; default?: string }
   | { key: string; label: string; kind: 'list'; itemKind: 'number' | 'integer' | 'string'; default?: unknown[] }
-  | { key: string; label: string; kind: 'json'; default?: unknown };
+  | { key: string; label: string; kind: 'json'; default?: unknown }
+  /** Strings picked rather than typed: a model source, an image file, a .npy file. */
+  | { key: string; label: string; kind: 'modelSource' | 'imageFile' | 'npyFile'; default?: string };
 
 interface JsonSchemaProp {
   type?: string | string[];
@@ -47,6 +49,8 @@ export function paramFields(def: NodeDefinition): ParamField[] {
     const bound = (v: number | undefined) => (v === undefined || Math.abs(v) >= SAFE ? undefined : v);
     if (p.widget === 'seed') {
       fields.push({ key, label, kind: 'seed', default: p.default as number | undefined, max: bound(p.maximum) });
+    } else if (type === 'string' && (p.widget === 'modelSource' || p.widget === 'imageFile' || p.widget === 'npyFile')) {
+      fields.push({ key, label, kind: p.widget, default: p.default as string | undefined });
     } else if (p.enum) {
       fields.push({ key, label, kind: 'enum', options: p.enum.map(String), default: p.default as string | undefined });
     } else if (type === 'number' || type === 'integer') {

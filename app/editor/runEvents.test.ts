@@ -18,4 +18,18 @@ describe('applyRunEvents', () => {
     expect(t.a).toMatchObject({ status: 'done', ms: 12, fraction: 1 });
     expect(s.a.status).toBe('running');
   });
+
+  it('keeps the latest preview and records the backend that ran a node', () => {
+    const img = (v: number) => ({ kind: 'image' as const, width: 1, height: 1, data: new Uint8ClampedArray([v, v, v, 255]) });
+    const s = applyRunEvents({}, [
+      { type: 'started', runId: 'r', nodeId: 's', reason: 'first run' },
+      { type: 'progress', runId: 'r', nodeId: 's', fraction: 0.25, preview: img(1) },
+      { type: 'progress', runId: 'r', nodeId: 's', fraction: 0.5, preview: img(2) },
+      { type: 'progress', runId: 'r', nodeId: 's', fraction: 0.75 },
+    ]);
+    expect(s.s.preview?.data[0]).toBe(2);
+    const t = applyRunEvents(s, [{ type: 'done', runId: 'r', nodeId: 's', ms: 820, backend: 'wasm' }]);
+    expect(t.s).toMatchObject({ status: 'done', backend: 'wasm' });
+    expect(t.s.preview?.data[0]).toBe(2);
+  });
 });

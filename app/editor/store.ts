@@ -3,6 +3,7 @@ import type { Graph } from '@/engine/graph/document';
 import type { GraphIssue } from '@/engine/errors';
 import type { NodeRunStatus, RunStatus } from '@/engine/executor/types';
 import type { TransferValue } from '@/workers/transfer';
+import type { ImageValue } from '@/engine/values';
 
 export interface NodeRunView {
   status: NodeRunStatus;
@@ -10,6 +11,10 @@ export interface NodeRunView {
   reason?: string;
   fraction?: number;
   message?: string;
+  /** The latest progress picture (a denoising preview). */
+  preview?: ImageValue;
+  /** The backend that ran a model node. */
+  backend?: string;
 }
 
 export interface RunView {

@@ -22,9 +22,9 @@ test('the Models dialog imports an ONNX file, lists it, deletes it; a non-ONNX f
   const before = await rows.count();
   await page.getByTestId('import-file-role').selectOption('vae');
   await page.getByTestId('import-file-input').setInputFiles(ONNX);
-  await expect(page.getByTestId('models-import-ok')).toContainText('Imported model.onnx', { timeout: 60_000 });
+  await expect(page.getByTestId('models-import-ok')).toContainText('Imported model', { timeout: 60_000 });
   await expect(rows).toHaveCount(before + 1);
-  const row = rows.filter({ hasText: 'model.onnx' }).last();
+  const row = rows.filter({ hasText: 'file' }).last();
   await expect(row).toContainText('vae');
   await expect(row).toContainText(/[0-9a-f]{12}/);
   await shot(page, testInfo, 'models-imported');
@@ -46,6 +46,8 @@ test('the backend picker says which backend runs and why, and remembers the choi
   await expect(page.getByTestId('backend-active')).not.toHaveText('Starting…', { timeout: 60_000 });
   await expect(reason).not.toHaveText('');
   await expect(reason).not.toHaveText(/Starting/);
+  await page.getByTestId('backend-active').hover();
+  await expect(reason).toBeVisible();
   await shot(page, testInfo, 'backend-auto');
 
   await page.getByTestId('backend-select').selectOption('wasm');
@@ -69,6 +71,8 @@ const IMAGE_GRAPH = testGraph(
   [
     { id: 'load', type: 'image.load', x: 0, y: 0 },
     { id: 'show', type: 'output.image', x: 340, y: 0, params: { name: 'blue square' } },
+    { id: 'pipe', type: 'models.loadPipeline', x: 0, y: 400 },
+    { id: 'npy', type: 'tensor.load', x: 340, y: 400 },
   ],
   [['load', 'image', 'show', 'image']],
 );
@@ -95,6 +99,11 @@ test('an image output saves a PNG with the graph inside; dropping it back restor
   // the file widget turns the picked image into a PNG data URL with a thumbnail
   await node(page, 'load').getByTestId('param-load-dataUrl').setInputFiles('tests/fixtures/images/blue-square.png');
   await expect(node(page, 'load').getByTestId('param-load-dataUrl-thumb')).toBeVisible();
+  // a .npy file is kept as base64 and shown by name and size
+  await node(page, 'npy').getByTestId('param-npy-data').setInputFiles({ name: 'three.npy', mimeType: 'application/octet-stream', buffer: npy([1, 2, 3]) });
+  await expect(node(page, 'npy').getByTestId('param-npy-data-info')).toContainText('three.npy · 140 B');
+  // the model source offers the shipped suite
+  await expect(node(page, 'pipe').getByTestId('param-pipe-source')).toHaveValue('shipped:shapes-v1');
   await page.getByTestId('run-button').click();
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 60_000 });
   const img = node(page, 'show').getByTestId('output-image');
@@ -144,6 +153,17 @@ test('the Templates dialog opens an example, and Undo brings the graph back', as
   await expect.poll(async () => (await currentGraph(page)).metadata.title).toBe('Mine');
 });
 
+/** A NumPy v1 .npy file of float32 values. */
+function npy(values: number[]): Buffer {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${values.length},), }`;
+  header += ' '.repeat(63 - ((10 + header.length) % 64)) + '\n';
+  const head = Buffer.alloc(10);
+  head.write('\x93NUMPY', 0, 'latin1');
+  head[6] = 1;
+  head.writeUInt16LE(header.length, 8);
+  return Buffer.concat([head, Buffer.from(header, 'latin1'), Buffer.from(new Float32Array(values).buffer)]);
+}
+
 async function zoom(page: Page): Promise<number> {
   return page.evaluate(() => {
     const t = document.querySelector<HTMLElement>('.react-flow__viewport')?.style.transform ?? '';
@@ -165,6 +185,11 @@ test('the sampler shows a live preview, and model nodes say which backend ran th
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 200_000 });
   await expect(node(page, 'sampler').getByTestId('node-run-state')).toContainText('wasm');
   await expect(node(page, 'decode').getByTestId('node-run-state')).toContainText('wasm');
+  // zoom in on the sampler and the output: small images are drawn large enough to read
+  const pos = (id: string) => (g as unknown as { nodes: { id: string; position: { x: number; y: number } }[] }).nodes.find((n) => n.id === id)!.position;
+  const s = pos('sampler');
+  await page.evaluate(({ x, y }) => window.__weft!.viewport!.set({ x: 40 - x, y: 40 - y, zoom: 1 }), s);
   await expect(node(page, 'image').getByTestId('output-image')).toBeVisible();
+  await expect(node(page, 'sampler').getByTestId('run-preview')).toBeVisible();
   await shot(page, testInfo, 'sampler-done');
 });
