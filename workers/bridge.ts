@@ -16,8 +16,8 @@ export interface BridgeRunOptions {
   onStart?: (runId: string) => void;
 }
 
-/** How long a cancelled run may take to stop before the worker is killed and restarted. */
-const CANCEL_GRACE_MS = 1000;
+/** How long a cancelled run may take to stop before the worker is killed and restarted (so Cancel always lands within a second). */
+const CANCEL_GRACE_MS = 750;
 
 function createWorker(): Worker {
   return new Worker(new URL('./engine.worker.ts', import.meta.url), { type: 'module', name: 'weft-engine' });
@@ -36,6 +36,8 @@ export class EngineBridge {
   private api!: Remote<EngineApi>;
   private queue: Promise<unknown> = Promise.resolve();
   private crash: ((message: string) => void) | undefined;
+  /** Re-applied to a restarted worker, so a forced backend survives a forced cancel. */
+  private preference: BackendPreference | undefined;
 
   constructor() {
     this.start();
@@ -52,6 +54,7 @@ export class EngineBridge {
     this.api[releaseProxy]();
     this.worker.terminate();
     this.start();
+    if (this.preference) void this.api.setBackend(this.preference).catch(() => undefined);
   }
 
   run(graph: Graph, options: BridgeRunOptions = {}): Promise<RunResult> {
@@ -66,6 +69,7 @@ export class EngineBridge {
 
   /** The model backend: choose it (auto, webgpu, wasm) and learn which one runs and why. */
   setBackend(preference: BackendPreference): Promise<BackendInfo> {
+    this.preference = preference;
     return this.api.setBackend(preference);
   }
 

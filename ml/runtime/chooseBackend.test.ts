@@ -6,7 +6,9 @@ const gpu = (adapter: unknown) => ({ requestAdapter: async () => adapter });
 describe('backend choice', () => {
   test('WebGPU when an adapter exists, saying so', async () => {
     expect(await chooseBackend(gpu({}))).toMatchObject({ ok: true, backend: 'webgpu', reason: 'WebGPU adapter found' });
-    expect(await chooseBackend(gpu({ info: { isFallbackAdapter: true } }))).toMatchObject({ backend: 'webgpu', reason: 'software WebGPU adapter found' });
+    // A software adapter is slower than wasm: used only when forced.
+    expect(await chooseBackend(gpu({ info: { isFallbackAdapter: true } }))).toMatchObject({ backend: 'wasm', reason: expect.stringMatching(/only a software WebGPU adapter/) });
+    expect(await chooseBackend(gpu({ info: { isFallbackAdapter: true } }), 'webgpu')).toMatchObject({ backend: 'webgpu', reason: 'WebGPU forced by the user (software WebGPU adapter found)' });
   });
   test('wasm without an adapter, saying why', async () => {
     expect(await chooseBackend(gpu(null))).toEqual({ ok: true, backend: 'wasm', reason: 'no WebGPU adapter: using wasm' });

@@ -13,14 +13,17 @@ function isFallback(adapter: unknown): boolean {
 }
 
 /**
- * WebGPU when an adapter exists, else wasm, saying why; a user's forced choice wins, and
+ * WebGPU when a hardware adapter exists, else wasm, saying why; a user's forced choice wins, and
  * forcing WebGPU without an adapter is an error, never a silent fallback.
  */
 export async function chooseBackend(gpu: GpuLike | undefined, force?: 'webgpu' | 'wasm'): Promise<BackendChoice> {
   if (force === 'wasm') return { ok: true, backend: 'wasm', reason: 'wasm forced by the user' };
   const adapter = gpu ? await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch(() => null) : null;
   if (adapter) {
-    const kind = isFallback(adapter) ? 'software WebGPU adapter found' : 'WebGPU adapter found';
+    const fallback = isFallback(adapter);
+    // A software adapter (SwiftShader) computes on the CPU far slower than wasm: use it only when asked.
+    if (fallback && force !== 'webgpu') return { ok: true, backend: 'wasm', reason: 'only a software WebGPU adapter (no GPU): using wasm, which is faster; choose WebGPU to use it anyway' };
+    const kind = fallback ? 'software WebGPU adapter found' : 'WebGPU adapter found';
     return { ok: true, backend: 'webgpu', reason: force === 'webgpu' ? `WebGPU forced by the user (${kind})` : kind, adapter };
   }
   if (force === 'webgpu') {

@@ -75,7 +75,7 @@ class OrtModelSession implements ModelSession {
       let results: Record<string, OrtTensor>;
       try {
         // ORT cannot interrupt a run mid-kernel: cancellation takes effect when it returns.
-        results = (await this.session.run(ortFeeds)) as Record<string, OrtTensor>;
+        results = (await this.bridge.exclusive(() => this.session.run(ortFeeds))) as Record<string, OrtTensor>;
       } catch (err) {
         throw mapOrtError(err, this.ref, this.bridge.backend, 'run');
       }
@@ -115,7 +115,7 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
   async function create(key: string, ref: ModelRef, bytes: Uint8Array): Promise<OrtModelSession> {
     let s: OrtSession;
     try {
-      s = await ort.InferenceSession.create(bytes, sessionOptions);
+      s = await bridge.createSession(bytes);
     } catch (err) {
       throw mapOrtError(err, ref, backend, 'load');
     }

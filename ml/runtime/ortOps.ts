@@ -33,7 +33,7 @@ export function createOrtTensorOps(bridge: OrtBridge): TensorOps {
           ortFeeds[name] = f;
         }
       }
-      const out = await session.run(ortFeeds);
+      const out = await bridge.exclusive(() => session.run(ortFeeds));
       return bridge.fromOrt(out.y);
     } catch (err) {
       if (err instanceof NodeRunError) throw err;
