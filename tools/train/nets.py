@@ -71,7 +71,7 @@ class TextEncoder(nn.Module):
     input_ids int32 [B,L] (real CLIP ids) -> last_hidden_state [B,L,d], pooler_output [B,d]."""
     def __init__(self, remap, n_compact, d=128, layers=2, heads=4, max_len=24):
         super().__init__()
-        self.register_buffer('remap', remap.long())  # [49408] CLIP id -> compact id (0 = unknown)
+        self.register_buffer('remap', remap.int())  # [49408] CLIP id -> compact id (0 = unknown)
         self.emb = nn.Embedding(n_compact, d)
         self.pos = nn.Parameter(torch.randn(1, d, max_len) * 0.02)
         self.blocks = nn.ModuleList([TextBlock(d, heads) for _ in range(layers)])
@@ -83,7 +83,7 @@ class TextEncoder(nn.Module):
     def forward(self, input_ids):
         ids = input_ids.long()
         L = ids.shape[1]
-        x = self.emb(self.remap[ids]).transpose(1, 2) + self.pos[:, :, :L]  # [B,d,L]
+        x = self.emb(self.remap[ids].long()).transpose(1, 2) + self.pos[:, :, :L]  # [B,d,L]
         mask = self.mask[:L, :L]
         for b in self.blocks:
             x = b(x, mask)
@@ -119,15 +119,16 @@ class Res(nn.Module):
 
 # ---------------------------------------------------------------- VAE
 class VAEEncoder(nn.Module):
-    def __init__(self, ch=(32, 64, 96), z=4, factor=4):
+    """64x64x3 -> (mean, logvar) of 16x16x4 (factor 4). Strided stem: no full-resolution res blocks."""
+    def __init__(self, ch=(32, 64), z=4, factor=4):
         super().__init__()
-        c0, c1, c2 = ch
-        layers = [nn.Conv2d(3, c0, 3, padding=1), Res(c0, c0), nn.Conv2d(c0, c1, 3, stride=2, padding=1), Res(c1, c1),
-                  nn.Conv2d(c1, c2, 3, stride=2, padding=1), Res(c2, c2)]
+        c0, c1 = ch
+        layers = [nn.Conv2d(3, c0, 4, stride=2, padding=1), Res(c0, c0),
+                  nn.Conv2d(c0, c1, 3, stride=2, padding=1), Res(c1, c1)]
         if factor == 8:
-            layers += [nn.Conv2d(c2, c2, 3, stride=2, padding=1), Res(c2, c2)]
+            layers += [nn.Conv2d(c1, c1, 3, stride=2, padding=1), Res(c1, c1)]
         self.body = nn.Sequential(*layers)
-        self.out = nn.Sequential(gn(c2), nn.SiLU(), nn.Conv2d(c2, 2 * z, 3, padding=1))
+        self.out = nn.Sequential(gn(c1), nn.SiLU(), nn.Conv2d(c1, 2 * z, 3, padding=1))
         with torch.no_grad():
             self.out[-1].bias[z:] = -6.0  # log-variance starts low
         self.z = z
@@ -148,14 +149,15 @@ class Up(nn.Module):
 
 
 class VAEDecoder(nn.Module):
-    def __init__(self, ch=(32, 64, 128), z=4, factor=4):
+    """16x16x4 -> 64x64x3. The last 2x upsampling is a depth-to-space (pixel shuffle) of a 32x32 conv."""
+    def __init__(self, ch=(16, 48, 80), z=4, factor=4):
         super().__init__()
         c0, c1, c2 = ch
-        layers = [nn.Conv2d(z, c2, 3, padding=1), Res(c2, c2), Res(c2, c2)]
+        layers = [nn.Conv2d(z, c2, 3, padding=1), Res(c2, c2)]
         if factor == 8:
             layers += [Up(c2, c2), Res(c2, c2)]
-        layers += [Up(c2, c1), Res(c1, c1), Res(c1, c1), Up(c1, c0), Res(c0, c0),
-                   gn(c0), nn.SiLU(), nn.Conv2d(c0, 3, 3, padding=1)]
+        layers += [Up(c2, c1), Res(c1, c1), Res(c1, c1), nn.Conv2d(c1, 4 * c0, 3, padding=1), nn.PixelShuffle(2),
+                   gn(c0), nn.SiLU(), nn.Conv2d(c0, c0, 3, padding=1), nn.SiLU(), nn.Conv2d(c0, 3, 3, padding=1)]
         self.body = nn.Sequential(*layers)
 
     def forward(self, z):
@@ -199,38 +201,59 @@ class AttnBlock(nn.Module):
 
 
 class UNet(nn.Module):
-    """eps-prediction UNet. sample [B,4,h,w], timestep [B] float, encoder_hidden_states [B,L,d]."""
-    def __init__(self, ch=(64, 128, 192), ctx_dim=128, temb=256, self_attn=(False, True, True), heads=4):
+    """eps-prediction UNet. sample [B,4,h,w], timestep [B] float, encoder_hidden_states [B,L,d].
+    levels: (channels, attention) per resolution; attention 0 = none, 1 = cross, 2 = self + cross."""
+    def __init__(self, levels=((32, 0), (96, 1), (192, 2)), ctx_dim=128, temb=256, heads=4):
         super().__init__()
-        c0, c1, c2 = ch
         self.temb = nn.Sequential(nn.Conv1d(64, temb, 1), nn.SiLU(), nn.Conv1d(temb, temb, 1))
-        self.cin = nn.Conv2d(4, c0, 3, padding=1)
-        self.d0r, self.d0a = Res(c0, c0, temb), AttnBlock(c0, ctx_dim, heads, self_attn[0])
-        self.down0 = nn.Conv2d(c0, c0, 3, stride=2, padding=1)
-        self.d1r, self.d1a = Res(c0, c1, temb), AttnBlock(c1, ctx_dim, heads, self_attn[1])
-        self.down1 = nn.Conv2d(c1, c1, 3, stride=2, padding=1)
-        self.d2r, self.d2a = Res(c1, c2, temb), AttnBlock(c2, ctx_dim, heads, self_attn[2])
-        self.m1, self.ma, self.m2 = Res(c2, c2, temb), AttnBlock(c2, ctx_dim, heads, True), Res(c2, c2, temb)
-        self.u2r, self.u2a = Res(c2 + c2, c2, temb), AttnBlock(c2, ctx_dim, heads, self_attn[2])
-        self.up1 = Up(c2, c2)
-        self.u1r, self.u1a = Res(c2 + c1, c1, temb), AttnBlock(c1, ctx_dim, heads, self_attn[1])
-        self.up0 = Up(c1, c1)
-        self.u0r, self.u0a = Res(c1 + c0, c0, temb), AttnBlock(c0, ctx_dim, heads, self_attn[0])
-        self.out = nn.Sequential(gn(c0), nn.SiLU(), nn.Conv2d(c0, 4, 3, padding=1))
+        chs = [c for c, _ in levels]
+        self.cin = nn.Conv2d(4, chs[0], 3, padding=1)
+        self.dres, self.dattn, self.downs = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
+        prev = chs[0]
+        for i, (c, a) in enumerate(levels):
+            self.dres.append(Res(prev, c, temb))
+            self.dattn.append(AttnBlock(c, ctx_dim, heads, a == 2) if a else nn.Identity())
+            if i < len(levels) - 1:
+                self.downs.append(nn.Conv2d(c, c, 3, stride=2, padding=1))
+            prev = c
+        cm = chs[-1]
+        self.m1, self.ma = Res(cm, cm, temb), AttnBlock(cm, ctx_dim, heads, True)
+        self.ures, self.uattn, self.ups = nn.ModuleList(), nn.ModuleList(), nn.ModuleList()
+        prev = cm
+        for i in reversed(range(len(levels))):
+            c, a = levels[i]
+            self.ures.append(Res(prev + c, c, temb))
+            self.uattn.append(AttnBlock(c, ctx_dim, heads, a == 2) if a else nn.Identity())
+            if i > 0:
+                self.ups.append(Up(c, chs[i - 1]))
+                prev = chs[i - 1]
+        self.attn_flags = [a for _, a in levels]
+        self.out = nn.Sequential(gn(chs[0]), nn.SiLU(), nn.Conv2d(chs[0], 4, 3, padding=1))
         nn.init.zeros_(self.out[-1].weight)
         nn.init.zeros_(self.out[-1].bias)
 
     def forward(self, sample, timestep, encoder_hidden_states):
         t = self.temb(timestep_embedding(timestep).unsqueeze(-1))  # [B,temb,1]
         ctx = encoder_hidden_states.transpose(1, 2)  # [B,d,L]
-        h0 = self.d0a(self.d0r(self.cin(sample), t), ctx)
-        h1 = self.d1a(self.d1r(self.down0(h0), t), ctx)
-        h2 = self.d2a(self.d2r(self.down1(h1), t), ctx)
-        m = self.m2(self.ma(self.m1(h2, t), ctx), t)
-        u = self.u2a(self.u2r(torch.cat([m, h2], 1), t), ctx)
-        u = self.u1a(self.u1r(torch.cat([self.up1(u), h1], 1), t), ctx)
-        u = self.u0a(self.u0r(torch.cat([self.up0(u), h0], 1), t), ctx)
-        return self.out(u)
+        n = len(self.dres)
+        h = self.cin(sample)
+        skips = []
+        for i in range(n):
+            h = self.dres[i](h, t)
+            if self.attn_flags[i]:
+                h = self.dattn[i](h, ctx)
+            skips.append(h)
+            if i < n - 1:
+                h = self.downs[i](h)
+        h = self.ma(self.m1(h, t), ctx)
+        for j in range(n):
+            i = n - 1 - j
+            h = self.ures[j](torch.cat([h, skips[i]], 1), t)
+            if self.attn_flags[i]:
+                h = self.uattn[j](h, ctx)
+            if i > 0:
+                h = self.ups[j](h)
+        return self.out(h)
 
 
 # ---------------------------------------------------------------- detector
@@ -277,7 +300,7 @@ class Detector(nn.Module):
 
 # ---------------------------------------------------------------- reward (CLIP-style dual encoder)
 class ImageTower(nn.Module):
-    def __init__(self, d=128, ch=(32, 64, 96, 128)):
+    def __init__(self, d=96, ch=(32, 48, 64, 80)):
         super().__init__()
         c0, c1, c2, c3 = ch
         self.body = nn.Sequential(
@@ -288,18 +311,18 @@ class ImageTower(nn.Module):
             nn.Conv2d(c2, c3, 3, stride=2, padding=1), gn(c3), nn.SiLU(),       # 8
             nn.Conv2d(c3, c3, 3, padding=1), gn(c3), nn.SiLU(),
             nn.Conv2d(c3, c3, 3, stride=2, padding=1), gn(c3), nn.SiLU())      # 4
-        self.proj = nn.Sequential(nn.Conv2d(c3, 256, 4), nn.SiLU(), nn.Conv2d(256, d, 1))  # keeps layout
+        self.proj = nn.Sequential(nn.Conv2d(c3, 2 * d, 4), nn.SiLU(), nn.Conv2d(2 * d, d, 1))  # 4x4 map -> vector, keeps layout
 
     def forward(self, x):
         return self.proj(self.body(x)).flatten(1)
 
 
 class Reward(nn.Module):
-    def __init__(self, remap, n_compact, d=128, max_len=24):
+    def __init__(self, remap, n_compact, d=96, max_len=24):
         super().__init__()
         self.img = ImageTower(d)
-        self.txt = TextEncoder(remap, n_compact, d=96, layers=2, heads=4, max_len=max_len)
-        self.tproj = nn.Conv1d(96, d, 1)
+        self.txt = TextEncoder(remap, n_compact, d=64, layers=2, heads=4, max_len=max_len)
+        self.tproj = nn.Conv1d(64, d, 1)
         self.logit_scale = nn.Parameter(torch.tensor(math.log(10.0)))
 
     def embed_image(self, x):

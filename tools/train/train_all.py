@@ -1,0 +1,73 @@
+"""Retrain the whole shapes-v1 suite from scratch (seeded), evaluate it and export it.
+
+    /usr/bin/python3 tools/train/train_all.py            # full run, ~75-85 min on 2 cores
+    /usr/bin/python3 tools/train/train_all.py --quick    # smoke test of every stage, ~5 min
+
+Schedule on 2 cores (each process uses 1 thread while another trains beside it):
+    data -> [vae 16 min + latent cache] | [detector 10 min -> reward 8 min]
+         -> [unet+text 65 min, 2 threads] | [detector --resume 12 -> reward --resume 7 -> vaedec 14 (decoder-only)]
+         -> evaluate -> export
+Each stage can also run alone: train.py {data,vae,detector,reward,unet}, evaluate.py, export.py.
+Work files go to $WEFT_WORK (default /tmp/weft_train)."""
+import argparse
+import os
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+PY = sys.executable
+
+
+def run(args, env, log=None):
+    print(time.strftime('%H:%M:%S'), '$', ' '.join(args), flush=True)
+    return subprocess.Popen([PY] + args, env=env, cwd=HERE)
+
+
+def wait(p, name):
+    rc = p.wait()
+    if rc != 0:
+        sys.exit(f'stage {name} failed with exit code {rc}')
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--quick', action='store_true')
+    ap.add_argument('--unet-minutes', type=float, default=None)
+    ap.add_argument('--skip-eval', action='store_true')
+    a = ap.parse_args()
+    env = dict(os.environ, OMP_WAIT_POLICY='PASSIVE', OMP_NUM_THREADS='2')
+    q = ['--quick'] if a.quick else []
+    work = env.get('WEFT_WORK', '/tmp/weft_quick' if a.quick else '/tmp/weft_train')
+    env['WEFT_WORK'] = work
+    os.makedirs(work, exist_ok=True)
+    done = os.path.join(work, 'aux.done')
+    if os.path.exists(done):
+        os.remove(done)
+    t0 = time.time()
+    wait(run(['train.py', 'data'] + q, env), 'data')
+    # aux chain in the background: detector then reward, 1 thread; marks aux.done at the end
+    aux = subprocess.Popen(['sh', '-c', f'"{PY}" train.py detector --threads 1 {" ".join(q)} && '
+                                        f'"{PY}" train.py reward --threads 1 {" ".join(q)} && touch "{done}"'],
+                           env=env, cwd=HERE)
+    wait(run(['train.py', 'vae', '--threads', '1'] + q, env), 'vae')
+    wait(aux, 'detector/reward')
+    um = ['--minutes', str(a.unet_minutes)] if a.unet_minutes else []
+    unet = run(['train.py', 'unet', '--threads', '2', '--max-threads', '2'] + q + um, env)
+    # beside the UNet (1 thread): continue detector and reward, then decoder-only VAE fine-tuning
+    # (encoder frozen, so the latent space the UNet learns is unchanged)
+    side = subprocess.Popen(['sh', '-c', f'"{PY}" train.py detector --resume --threads 1 --minutes {0.3 if a.quick else 12} && '
+                                         f'"{PY}" train.py reward --resume --threads 1 --minutes {0.3 if a.quick else 7} && '
+                                         f'"{PY}" train.py vaedec --threads 1 --minutes {0.3 if a.quick else 14}'],
+                            env=env, cwd=HERE)
+    wait(side, 'side stages')
+    wait(unet, 'unet')
+    print(time.strftime('%H:%M:%S'), f'training done in {(time.time() - t0) / 60:.1f} min', flush=True)
+    if not a.skip_eval:
+        wait(run(['evaluate.py'] + q, env), 'evaluate')
+    wait(run(['export.py'], env), 'export')
+    print(time.strftime('%H:%M:%S'), f'all done in {(time.time() - t0) / 60:.1f} min', flush=True)
+
+
+if __name__ == '__main__':
+    main()
