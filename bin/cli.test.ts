@@ -79,4 +79,21 @@ describe('weft CLI', () => {
     expect(JSON.parse(readFileSync('docs/graph.schema.json', 'utf8'))).toEqual(graphJsonSchema());
     expect(existsSync('docs/graph-format.md')).toBe(true);
   });
+
+  it('run: the teaching example writes a PNG on onnxruntime-node and on --backend wasm; the PNG re-runs to the same bytes', async () => {
+    const cpu = path.join(tmp, 'cpu');
+    const wasm = path.join(tmp, 'wasm');
+    const again = path.join(tmp, 'again');
+    const a = await weft('run', 'examples/text-to-image.json', '--set', 'scheduler.steps=2', '--out', cpu);
+    expect(a.code, a.stderr).toBe(0);
+    expect(a.stderr).toMatch(/VAE Decode \[decode\] [\d.]+ ms \(cpu\)/);
+    const b = await weft('run', 'examples/text-to-image.json', '--set', 'scheduler.steps=2', '--out', wasm, '--backend', 'wasm');
+    expect(b.code, b.stderr).toBe(0);
+    expect(b.stderr).toMatch(/\(wasm\)/);
+    const png = readFileSync(path.join(cpu, 'image.png'));
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const c = await weft('run', path.join(cpu, 'image.png'), '--out', again);
+    expect(c.code, c.stderr).toBe(0);
+    expect(readFileSync(path.join(again, 'image.png')).equals(png)).toBe(true);
+  }, 180_000);
 });
