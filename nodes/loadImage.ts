@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '@/engine/nodeDefinition';
 import { NodeRunError } from '@/engine/errors';
 import { decodePng } from '@/lib/png';
+import { base64ToBytes } from '@/lib/base64';
 import { resizeImage } from '@/ml/image';
 
 export const loadImageNode = defineNode({
@@ -28,10 +29,3 @@ export const loadImageNode = defineNode({
     return { image: w === r.image.width && h === r.image.height ? r.image : resizeImage(r.image, w, h) };
   },
 });
-
-function base64ToBytes(b64: string): Uint8Array {
-  const bin = atob(b64.replace(/\s+/g, ''));
-  const out = new Uint8Array(bin.length);
-  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
-  return out;
-}

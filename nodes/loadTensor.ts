@@ -3,6 +3,7 @@ import { defineNode } from '@/engine/nodeDefinition';
 import { NodeRunError } from '@/engine/errors';
 import { cpuTensor } from '@/engine/values';
 import { decodeNpy } from '@/engine/npy';
+import { base64ToBytes } from '@/lib/base64';
 
 /** Host service for reading local files by path (the CLI has one; the browser does not). */
 export interface LocalFiles {
@@ -24,8 +25,7 @@ export const loadTensorNode = defineNode({
   run: async ({ params, runtime }) => {
     let bytes: Uint8Array;
     if (params.data) {
-      const bin = atob(params.data.replace(/^data:[^,]*,/, ''));
-      bytes = Uint8Array.from(bin, (c) => c.charCodeAt(0));
+      bytes = base64ToBytes(params.data);
     } else if (params.path) {
       const files = runtime.services.localFiles as LocalFiles | undefined;
       if (!files) throw new NodeRunError('no_local_files', 'this host cannot read files by path: choose the .npy file in the node instead');
