@@ -66,32 +66,22 @@ export const ModelSourceInput = memo(function ModelSourceInput({ id, testId, val
 
 /** Picks a PNG/JPEG/WebP, keeps it in the param as a PNG data URL, shows a thumbnail. */
 export const ImageFileInput = memo(function ImageFileInput({ id, testId, value, onCommit }: FieldProps) {
-  const input = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const dataUrl = typeof value === 'string' ? value : '';
   return (
     <div className="file-field">
-      <div className="file-field-row">
-        <button type="button" id={id} className="btn small nodrag" onClick={() => input.current?.click()} data-testid={`${testId}-pick`}>
-          {dataUrl ? 'Change image…' : 'Choose image…'}
-        </button>
-        {dataUrl ? (
-          <button type="button" className="btn small ghost nodrag" onClick={() => { onCommit(''); setInfo(null); }} title="Remove the image">
-            Clear
-          </button>
-        ) : null}
-      </div>
-      <input
-        ref={input}
-        type="file"
+      <FilePicker
+        id={id}
+        testId={testId}
+        what="image"
         accept="image/png,image/jpeg,image/webp"
-        hidden
-        data-testid={testId}
-        onChange={async (e) => {
-          const f = e.target.files?.[0];
-          e.target.value = '';
-          if (!f) return;
+        chosen={!!dataUrl}
+        onClear={() => {
+          onCommit('');
+          setInfo(null);
+        }}
+        onFile={async (f) => {
           const r = await imageFileToPngDataUrl(f);
           if (!r.ok) {
             setError(`${f.name}: ${r.message}`);
@@ -114,33 +104,23 @@ export const ImageFileInput = memo(function ImageFileInput({ id, testId, value, 
 
 /** Picks a NumPy .npy file, kept in the param as base64 (no data: prefix). */
 export const NpyFileInput = memo(function NpyFileInput({ id, testId, value, onCommit }: FieldProps) {
-  const input = useRef<HTMLInputElement>(null);
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState<string | null>(null);
   const data = typeof value === 'string' ? value : '';
   const bytes = data ? Math.floor((data.length * 3) / 4) - (data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0) : 0;
   return (
     <div className="file-field">
-      <div className="file-field-row">
-        <button type="button" id={id} className="btn small nodrag" onClick={() => input.current?.click()} data-testid={`${testId}-pick`}>
-          {data ? 'Change .npy…' : 'Choose .npy…'}
-        </button>
-        {data ? (
-          <button type="button" className="btn small ghost nodrag" onClick={() => { onCommit(''); setName(null); }} title="Remove the file">
-            Clear
-          </button>
-        ) : null}
-      </div>
-      <input
-        ref={input}
-        type="file"
+      <FilePicker
+        id={id}
+        testId={testId}
+        what=".npy"
         accept=".npy,application/octet-stream"
-        hidden
-        data-testid={testId}
-        onChange={async (e) => {
-          const f = e.target.files?.[0];
-          e.target.value = '';
-          if (!f) return;
+        chosen={!!data}
+        onClear={() => {
+          onCommit('');
+          setName(null);
+        }}
+        onFile={async (f) => {
           if (f.size > MAX_NPY_BYTES) {
             setError(`${f.name} is ${formatBytes(f.size)}; a graph can hold up to ${formatBytes(MAX_NPY_BYTES)}: use the CLI's path parameter for larger tensors`);
             return;
@@ -164,3 +144,34 @@ export const NpyFileInput = memo(function NpyFileInput({ id, testId, value, onCo
     </div>
   );
 });
+
+/** The Choose/Change and Clear buttons over a hidden file input; the widget handles the file. */
+function FilePicker(props: { id: string; testId: string; what: string; accept: string; chosen: boolean; onClear: () => void; onFile: (f: File) => void | Promise<void> }) {
+  const input = useRef<HTMLInputElement>(null);
+  return (
+    <>
+      <div className="file-field-row">
+        <button type="button" id={props.id} className="btn small nodrag" onClick={() => input.current?.click()} data-testid={`${props.testId}-pick`}>
+          {props.chosen ? `Change ${props.what}…` : `Choose ${props.what}…`}
+        </button>
+        {props.chosen ? (
+          <button type="button" className="btn small ghost nodrag" onClick={props.onClear} title="Remove the file">
+            Clear
+          </button>
+        ) : null}
+      </div>
+      <input
+        ref={input}
+        type="file"
+        accept={props.accept}
+        hidden
+        data-testid={props.testId}
+        onChange={(e) => {
+          const f = e.target.files?.[0];
+          e.target.value = '';
+          if (f) void props.onFile(f);
+        }}
+      />
+    </>
+  );
+}
