@@ -184,12 +184,12 @@ def caption(scene, rng, style=None):
 FULL_STYLE = 0
 
 
-def perturb(scene, rng):
+def perturb(scene, rng, p=(0.25, 0.25, 0.15, 0.2, 0.15)):
     """One attribute changed (shape, colour, size, place or background) -> new scene spec."""
     import copy
     s = copy.deepcopy(scene)
     o = s['objects'][rng.integers(len(s['objects']))]
-    kind = rng.choice(['shape', 'colour', 'size', 'place', 'bg'], p=[0.25, 0.25, 0.15, 0.2, 0.15])
+    kind = rng.choice(['shape', 'colour', 'size', 'place', 'bg'], p=list(p))
     used_places = {x['place'] for x in s['objects']}
     used_cols = {x['colour'] for x in s['objects']}
     if kind == 'shape':
