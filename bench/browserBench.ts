@@ -67,10 +67,14 @@ export async function browserBench(settings: { steps: number; guidance: number; 
     const t0 = Date.now();
     await cold.goto(BASE);
     await cold.waitForSelector('[data-testid="editor"][data-ready="true"]', { timeout: 60_000 });
+    const readyMs = Date.now() - t0;
     await cold.getByTestId('run-button').click();
     await cold.waitForSelector('[data-testid="node-image"] canvas', { timeout: 120_000 });
     const coldMs = Date.now() - t0;
     console.log(`cold page load to the first image of the default graph: ${coldMs} ms (target <= 5000)`);
+    const times = await cold.evaluate(() => window.__weft!.nodeTimes());
+    console.log(`  editor ready after ${readyMs} ms; then Run was pressed`);
+    console.log(`  per node: ${Object.entries(times).filter(([, t]) => (t.ms ?? 0) >= 20).map(([id, t]) => `${id} ${t.ms} ms`).join(', ')}`);
 
     // 3. GPU→CPU reads per denoising step on WebGPU with previews off: 2 steps vs 4 steps.
     let perStep: number | null = null;

@@ -14,6 +14,8 @@ import { existsSync } from 'node:fs';
 const NODES = 1000;
 const EDGES = 1500;
 const PAN_MS = 3000;
+/** A zoom where node titles and widgets are legible (DOM nodes, only those in view). */
+const DETAIL_ZOOM = 0.6;
 const PORT = Number(process.env.WEFT_BENCH_PORT ?? 3210);
 
 function benchGraph() {
@@ -111,11 +113,14 @@ async function main() {
       await new Promise<void>((resolve) => {
         const check = () => {
           const nodes = document.querySelectorAll<HTMLElement>('.react-flow__node-weft');
+          // Zoomed out, a big graph is drawn on the overview canvas instead of DOM nodes.
+          const overview = document.querySelector<HTMLCanvasElement>('[data-testid="overview-canvas"]');
           const ready =
-            nodes.length > 0 &&
+            Number(overview?.dataset.drawn) === g.nodes.length ||
+            (nodes.length > 0 &&
             nodes[0].dataset.id?.startsWith('n') &&
             [...nodes].every((n) => n.style.visibility !== 'hidden') &&
-            document.querySelectorAll('.react-flow__edge').length > 0;
+            document.querySelectorAll('.react-flow__edge').length > 0);
           if (ready) resolve();
           else requestAnimationFrame(check);
         };
@@ -126,6 +131,7 @@ async function main() {
       return {
         openMs: performance.now() - t0,
         parsedMs,
+        overview: !!document.querySelector('[data-testid="overview-canvas"]'),
         renderedNodes: document.querySelectorAll('.react-flow__node-weft').length,
         renderedEdges: document.querySelectorAll('.react-flow__edge').length,
         zoom: window.__weft!.viewport?.get().zoom ?? NaN,
@@ -133,38 +139,51 @@ async function main() {
     }, graph);
 
     await page.waitForTimeout(800);
-    const frames = await page.evaluate(async (panMs) => {
-      const vp = window.__weft!.viewport!;
-      const start = vp.get();
-      const zoom = Number(new URLSearchParams(location.search).get('panzoom') ?? start.zoom);
-      vp.set({ ...start, zoom });
-      await new Promise((r) => setTimeout(r, 500));
-      const deltas: number[] = [];
-      return new Promise<number[]>((resolve) => {
-        let t0 = 0;
-        let last = 0;
-        const step = (t: number) => {
-          if (!t0) t0 = last = t;
-          else {
-            deltas.push(t - last);
-            last = t;
-          }
-          const k = (t - t0) / panMs;
-          // pan diagonally across the graph at a steady pace (about 1,000 screen px per second)
-          vp.set({ x: start.x - k * 3000, y: start.y - k * 800, zoom });
-          if (t - t0 < panMs) requestAnimationFrame(step);
-          else resolve(deltas);
-        };
-        requestAnimationFrame(step);
-      });
-    }, PAN_MS);
-
+    // Pans at the zoom the graph opened at (or `panzoom`), then at a zoom where node text is legible.
+    const pan = (zoomOverride: number | null) =>
+      page.evaluate(
+        async ({ panMs, zoomOverride }) => {
+          const vp = window.__weft!.viewport!;
+          const start = vp.get();
+          const zoom = zoomOverride ?? Number(new URLSearchParams(location.search).get('panzoom') ?? start.zoom);
+          vp.set({ ...start, zoom });
+          await new Promise((r) => setTimeout(r, 500));
+          const deltas: number[] = [];
+          return new Promise<number[]>((resolve) => {
+            let t0 = 0;
+            let last = 0;
+            const step = (t: number) => {
+              if (!t0) t0 = last = t;
+              else {
+                deltas.push(t - last);
+                last = t;
+              }
+              const k = (t - t0) / panMs;
+              // pan diagonally across the graph at a steady pace (about 1,000 screen px per second)
+              vp.set({ x: start.x - k * 3000, y: start.y - k * 800, zoom });
+              if (t - t0 < panMs) requestAnimationFrame(step);
+              else {
+                vp.set(start);
+                resolve(deltas);
+              }
+            };
+            requestAnimationFrame(step);
+          });
+        },
+        { panMs: PAN_MS, zoomOverride },
+      );
+    const frames = await pan(null);
+    await page.waitForTimeout(500);
+    const detailFrames = await pan(DETAIL_ZOOM);
+    const d = stats(detailFrames);
     const f = stats(frames);
     console.log(`graph: ${NODES} nodes, ${EDGES} edges`);
     console.log(`open: ${round(open.openMs)} ms (parse + load ${round(open.parsedMs)} ms; ${open.renderedNodes} nodes and ${open.renderedEdges} edges in the DOM at zoom ${open.zoom.toFixed(2)})`);
-    console.log(`pan: ${frames.length} frames over ${PAN_MS} ms: mean ${round(f.mean)} ms, p50 ${round(f.p50)} ms, p95 ${round(f.p95)} ms, max ${round(f.max)} ms`);
+    console.log(`pan at the opening zoom (${open.overview ? 'overview canvas' : 'DOM nodes'}): ${frames.length} frames over ${PAN_MS} ms: mean ${round(f.mean)} ms, p50 ${round(f.p50)} ms, p95 ${round(f.p95)} ms, max ${round(f.max)} ms (target p95 < 20 ms: ${f.p95 < 20 ? 'met' : 'NOT met'})`);
+    console.log(`pan at zoom ${DETAIL_ZOOM} (DOM nodes, text legible): mean ${round(d.mean)} ms, p50 ${round(d.p50)} ms, p95 ${round(d.p95)} ms, max ${round(d.max)} ms`);
+    console.log(`open target < 1500 ms: ${open.openMs < 1500 ? 'met' : 'NOT met'}`);
     console.log(
-      JSON.stringify({ bench: 'editor', nodes: NODES, edges: EDGES, openMs: round(open.openMs), p95FrameMs: round(f.p95), meanFrameMs: round(f.mean) }),
+      JSON.stringify({ bench: 'editor', nodes: NODES, edges: EDGES, openMs: round(open.openMs), overview: open.overview, p95FrameMs: round(f.p95), meanFrameMs: round(f.mean), detailZoom: DETAIL_ZOOM, detailP95FrameMs: round(d.p95), detailMeanFrameMs: round(d.mean) }),
     );
   } finally {
     await browser.close();

@@ -18,9 +18,33 @@ export interface RunContext<P> {
   readonly runtime: Runtime;
   /** Set when the node runs inside a repeat zone. */
   readonly iteration?: { zoneId: string; index: number; count: number };
+  /** Denoising time travel for loops (the Sampler): absent where the host keeps no steps. */
+  readonly steps?: StepHistory;
+}
+
+/**
+ * Where a loop keeps its steps. Call `begin` once, then `keep` with the state before each step
+ * and, at the end, the final state. When `resume` is set the run continues from that kept step:
+ * start there with its values (`begin` already holds the steps before it).
+ */
+export interface StepHistory {
+  readonly resume?: { readonly step: number; readonly values: Readonly<Record<string, unknown>> };
+  begin(count: number): void;
+  keep(step: number, values: Readonly<Record<string, unknown>>, preview?: Preview): Promise<void>;
 }
 
 export type NodeOutputs = Record<string, unknown>;
+
+/** One series over steps: the Explain panel draws it as a small line plot. */
+export interface ExplainChart {
+  readonly title: string;
+  readonly xLabel: string;
+  readonly yLabel: string;
+  readonly values: readonly number[];
+  /** Plot on a log scale (values must be positive). */
+  readonly log?: boolean;
+  readonly caption?: string;
+}
 
 /** How a node takes part in a repeat zone; ordinary nodes have none. */
 export type ZoneRole = 'repeatInput' | 'repeatOutput';
@@ -41,6 +65,10 @@ export interface NodeDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly description: string;
   /** A longer explanation for the Explain panel (what and why, the maths in a sentence). */
   readonly explain?: string;
+  /** The maths in a line or two of plain text with Unicode symbols, for the Explain panel and docs. */
+  readonly maths?: string;
+  /** A small chart for the Explain panel computed from the params (the scheduler's noise levels). */
+  explainChart?(params: z.infer<S>): ExplainChart | { error: string };
   readonly inputs: readonly PortSpec[];
   readonly outputs: readonly PortSpec[];
   /** Parameters; every field has a default so a freshly added node is valid. */
@@ -51,6 +79,14 @@ export interface NodeDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly usesModels?: boolean;
   /** Repeat-zone boundary nodes; their ports come from the zone's carried values. */
   readonly zoneRole?: ZoneRole;
+  /** How the editor draws it: 'note' is a sticky note on the canvas (no ports, never runs). */
+  readonly appearance?: 'note';
+  /**
+   * Optional idle-time warm-up (e.g. creating model sessions) so the first run does not pay for
+   * it. Must only do work a run of this node would do anyway; failures are ignored (the run
+   * reports them).
+   */
+  prewarm?(ctx: { params: z.infer<S>; runtime: Runtime; signal: AbortSignal }): Promise<void>;
   /** Lifts params written by an older version of this type to the current one. */
   migrate?(params: Record<string, unknown>, fromVersion: number): Record<string, unknown>;
   run(ctx: RunContext<z.infer<S>>): Promise<NodeOutputs> | NodeOutputs;

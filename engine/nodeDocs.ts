@@ -16,6 +16,7 @@ export function nodeReferenceMarkdown(defs: readonly NodeDefinition[]): string {
     for (const d of defs.filter((x) => x.category === cat)) {
       lines.push(`### ${d.title} \`${d.type}\` (v${d.version})`, '', d.description, '');
       if (d.explain) lines.push(`> ${d.explain}`, '');
+      if (d.maths) lines.push(`Maths: ${d.maths}`, '');
       if (d.inputs.length) lines.push('Inputs: ' + d.inputs.map((p) => port(p)).join('; ') + '.', '');
       if (d.outputs.length) lines.push('Outputs: ' + d.outputs.map((p) => port(p)).join('; ') + '.', '');
       const schema = z.toJSONSchema(d.params, { io: 'input' }) as { properties?: Record<string, { default?: unknown; enum?: unknown[]; description?: string }> };

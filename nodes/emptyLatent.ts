@@ -15,6 +15,7 @@ export const emptyLatentNode = defineNode({
     'Diffusion models work on a smaller "latent" picture: the VAE squeezes each block of pixels (8×8 ' +
     "for Stable Diffusion, 4×4 for Weft's shapes family) into a few numbers. This node only fixes the " +
     'shape; the noise comes from the Latent Noise node.',
+  maths: "shape = [batch, 4, H/f, W/f], f = the VAE's downsampling factor (8 for SD, 4 for shapes-v1).",
   inputs: [{ name: 'vae', type: 'model.vae', optional: true, label: 'VAE (for the shape)' }],
   outputs: [{ name: 'latent', type: 'latent', tensor: { dtype: 'float32', shape: ['B', 'C', 'h', 'w'] } }],
   params: z.object({

@@ -8,6 +8,9 @@ export const imageOutputNode = defineNode({
   title: 'Image Output',
   category: 'Output',
   description: 'Shows the image; saving it writes a PNG with this graph inside, so the picture reopens its pipeline.',
+  explain:
+    "The end of the pipeline: it shows the decoded picture on the node and reports it from the run. Save PNG writes the picture with this graph inside, so opening the PNG brings back the pipeline that drew it, and re-running it gives the same pixels.",
+  maths: 'RGBA bytes, row by row; a batch shows each image.',
   inputs: [{ name: 'image', type: 'image' }],
   outputs: [],
   params: z.object({

@@ -33,6 +33,7 @@ import { detectorNode } from './detector';
 import { selectBestNode } from './selectBest';
 import { loadTensorNode } from './loadTensor';
 import { saveTensorNode } from './saveTensor';
+import { noteNode } from './note';
 
 /** Every node type Weft knows, in palette order. */
 export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
@@ -70,6 +71,7 @@ export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   imageOutputNode,
   saveTensorNode,
   slowNode,
+  noteNode,
 ];
 
 export const registry = makeRegistry(NODE_DEFINITIONS);

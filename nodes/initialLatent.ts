@@ -15,6 +15,7 @@ export const initialLatentNode = defineNode({
     'For text to image the loop starts from pure noise, scaled to the largest noise level of the ' +
     'schedule. For image to image the latent of an existing picture is noised only part way (the ' +
     "scheduler's strength), so the loop keeps its composition and redraws the details.",
+  maths: 'Text to image: x = σ_init·ε. Image to image: x = a·z + b·ε at the start step (Euler: a = 1, b = σ; DDIM: a = √ᾱ, b = √(1−ᾱ)).',
   inputs: [
     { name: 'schedule', type: 'schedule' },
     { name: 'noise', type: 'latent' },

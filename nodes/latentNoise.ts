@@ -14,6 +14,7 @@ export const latentNoiseNode = defineNode({
     'Generation starts from pure noise. The seed fixes that noise exactly, on every machine, so the ' +
     'same graph and seed give the same picture. Changing only the seed gives a different picture of ' +
     'the same prompt.',
+  maths: 'ε ~ N(0, I), each value drawn from a generator seeded by `seed`: the same seed gives the same ε.',
   inputs: [
     { name: 'latent', type: 'latent', description: 'Gives the shape.' },
     { name: 'seed', type: 'seed', optional: true },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { defineNode } from '@/engine/nodeDefinition';
 import { mlServices } from '@/ml/runtime/services';
 import { loadPipeline } from '@/ml/pipeline';
+import { prewarmPipeline } from '@/ml/prewarm';
 
 export const loadPipelineNode = defineNode({
   type: 'models.loadPipeline',
@@ -29,6 +30,9 @@ export const loadPipelineNode = defineNode({
     source: z.string().min(1).max(2000).default('shipped:shapes-v1').meta({ label: 'Pipeline', widget: 'modelSource' }),
   }),
   usesModels: true,
+  prewarm: async ({ params, runtime, signal }) => {
+    if (runtime.services.ml) await prewarmPipeline(mlServices(runtime), params.source, signal);
+  },
   run: async ({ params, runtime, signal }) => {
     const p = await loadPipeline(mlServices(runtime).files, params.source, signal);
     return {

@@ -11,6 +11,7 @@ export const promptNode = defineNode({
     'The prompt is plain text. The tokenizer cuts it into tokens the text encoder knows, and the ' +
     'encoder turns them into vectors the UNet attends to while removing noise. An empty prompt is the ' +
     "'unconditional' input classifier-free guidance compares against.",
+  maths: 'prompt ↦ tokens ↦ c = TextEncoder(tokens), one vector per token: c ∈ ℝ^{L×d}.',
   inputs: [],
   outputs: [{ name: 'text', type: 'text' }],
   params: z.object({

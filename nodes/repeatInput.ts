@@ -15,6 +15,7 @@ export const repeatInputNode = defineNode({
     'A repeat zone runs its body N times. Values entering here are the starting values of the carried ' +
     'state (for denoising: the noisy latent); each iteration sees the current state and the iteration ' +
     'index, and the Repeat Output node hands the new state to the next iteration.',
+  maths: 'state₀ = the inputs; for i = 0…N−1: state_{i+1} = body(state_i, i); the zone outputs state_N.',
   inputs: [{ name: 'iterations', type: 'integer', optional: true, description: 'Overrides the iterations parameter.' }],
   outputs: [
     { name: 'index', type: 'integer', description: 'The iteration number, from 0.' },

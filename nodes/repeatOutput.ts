@@ -8,6 +8,9 @@ export const repeatOutputNode = defineNode({
   title: 'Repeat Output',
   category: 'Flow',
   description: 'Ends a repeat zone: after the last iteration its outputs are the final carried values.',
+  explain:
+    "Closes the repeat zone. What is wired into it becomes the carried state of the next iteration; after the last iteration its outputs are the final values (for denoising: the clean latent, ready for the VAE). The repeat zone is the denoising loop drawn out: one UNet step and one scheduler step per iteration.",
+  maths: 'state_{i+1} = what is wired in here after iteration i; after the last, the outputs are state_N.',
   inputs: [],
   outputs: [],
   params: z.object({}),

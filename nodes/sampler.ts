@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { defineNode } from '@/engine/nodeDefinition';
 import { NodeRunError } from '@/engine/errors';
-import { isTensorValue, type TensorValue } from '@/engine/values';
+import { cpuTensor, isTensorValue, type ImageValue, type TensorValue } from '@/engine/values';
 import { mlServices } from '@/ml/runtime/services';
 import { advance, predictNoise } from '@/ml/denoise';
 import { latentPreview, latentRgbFactorsOf } from '@/ml/preview';
@@ -17,6 +17,7 @@ export const samplerNode = defineNode({
     'The compact form of the loop the teaching graph spells out with a repeat zone: at each step the ' +
     'UNet predicts the noise (with guidance) and the scheduler removes some of it. The preview is a ' +
     'cheap colour projection of the latent, not a full VAE decode.',
+  maths: 'for k = 0…N−1: ε̂ = ε_u + g·(ε_c − ε_u) from the UNet at (x_k, t_k); x_{k+1} = step(x_k, ε̂, σ_k → σ_{k+1}). Preview: rgb = b + Σ_c latent_c·F_c.',
   inputs: [
     { name: 'unet', type: 'model.unet', label: 'UNet' },
     { name: 'schedule', type: 'schedule' },
@@ -34,7 +35,7 @@ export const samplerNode = defineNode({
     preview: z.boolean().default(true).meta({ label: 'Preview every step' }),
   }),
   usesModels: true,
-  run: async ({ inputs, params, runtime, signal, progress }) => {
+  run: async ({ inputs, params, runtime, signal, progress, steps }) => {
     const ml = mlServices(runtime);
     const unet = await ml.session(requireModel(inputs, 'unet', 'unet'), signal);
     const s = inputs.schedule as ScheduleValue;
@@ -43,11 +44,26 @@ export const samplerNode = defineNode({
     const seed = (inputs.seed as number | undefined) ?? params.seed;
     const rgb = latentRgbFactorsOf(isModelRef(inputs.vae) ? inputs.vae.config : undefined);
     const total = s.schedule.numInferenceSteps - s.startIndex;
-    let latent = inputs.latent as TensorValue;
-    let state: SchedulerStateValue = { kind: 'schedulerState', stepCount: 0, prevX0: null };
+    // Time travel: a continuation starts from the kept latent and solver state of step `first`.
+    const from = steps?.resume;
+    if (from && from.step > total) throw new NodeRunError('step_out_of_range', `the schedule has ${total} steps, so the sampler cannot continue from step ${from.step}`);
+    const first = from?.step ?? 0;
+    let latent = (from ? from.values.latent : inputs.latent) as TensorValue;
+    let state = (from ? from.values.state : { kind: 'schedulerState', stepCount: 0, prevX0: null }) as SchedulerStateValue;
+    if (!isTensorValue(latent) || state?.kind !== 'schedulerState') throw new NodeRunError('bad_kept_step', `the kept step ${first} has no latent and solver state to continue from`);
+    // Each step's latent is read once: for the preview and for the kept copy.
+    const keep = async (j: number): Promise<ImageValue | undefined> => {
+      if (!params.preview && !steps) return undefined;
+      const data = (await latent.read()) as Float32Array;
+      const preview = params.preview ? latentPreview(data, latent.dims, rgb) : undefined;
+      await steps?.keep(j, { latent: cpuTensor('float32', latent.dims, data), state }, preview);
+      return preview;
+    };
+    steps?.begin(total);
+    if (!from) await keep(0);
     const owned = new Set<TensorValue>();
     try {
-      for (let k = s.startIndex; k < s.schedule.numInferenceSteps; k++) {
+      for (let k = s.startIndex + first; k < s.schedule.numInferenceSteps; k++) {
         signal.throwIfAborted();
         const eps = await predictNoise(ml, {
           unet,
@@ -67,8 +83,8 @@ export const samplerNode = defineNode({
         latent = r.latent;
         owned.add(latent);
         state = r.state;
-        const done = (k - s.startIndex + 1) / total;
-        progress(done, params.preview ? latentPreview((await latent.read()) as Float32Array, latent.dims, rgb) : undefined);
+        const j = k - s.startIndex + 1;
+        progress((j - first) / (total - first), await keep(j));
       }
       state.prevX0?.dispose();
       return { latent };

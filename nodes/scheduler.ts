@@ -1,13 +1,35 @@
 import { z } from 'zod';
 import { defineNode } from '@/engine/nodeDefinition';
 import { NodeRunError } from '@/engine/errors';
-import { makeSchedule, strengthStart, type SchedulerKind } from '@/ml/schedulers';
+import { makeSchedule, strengthStart, type Schedule, type SchedulerKind } from '@/ml/schedulers';
 import { isPipelineValue, type ScheduleValue, type SchedulerStateValue } from '@/ml/values';
 
 const KINDS = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'ddpm', 'lcm'] as const;
 
 /** Stable Diffusion 1.x's schedule, used when no pipeline is connected. */
 const SD_DEFAULT = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', steps_offset: 1, timestep_spacing: 'leading', prediction_type: 'epsilon' };
+
+interface SchedulerParams {
+  scheduler: SchedulerKind;
+  steps: number;
+  spacing: string;
+  karras: boolean;
+  strength: number;
+}
+
+/** The schedule for these params over a model's scheduler_config.json (SD 1.x's when there is none). */
+function scheduleOf(params: SchedulerParams, pipelineConfig?: Readonly<Record<string, unknown>>): { schedule: Schedule; startIndex: number } | { error: string } {
+  const config: Record<string, unknown> = { ...(pipelineConfig ?? SD_DEFAULT) };
+  if (params.spacing !== 'config') config.timestep_spacing = params.spacing;
+  if (params.karras) config.use_karras_sigmas = true;
+  try {
+    const schedule = makeSchedule(params.scheduler, config, params.steps, params.scheduler === 'lcm' ? { lcmStrength: params.strength } : {});
+    const startIndex = params.strength < 1 && params.scheduler !== 'lcm' ? strengthStart(schedule, params.strength).startIndex : 0;
+    return { schedule, startIndex };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
+}
 
 export const schedulerNode = defineNode({
   type: 'sampling.scheduler',
@@ -20,6 +42,26 @@ export const schedulerNode = defineNode({
     'which noise levels (timesteps, with noise size sigma) to visit and how to step between them. ' +
     'Euler follows the slope the UNet predicts; DPM++ 2M also uses the previous step for a better ' +
     'curve; ancestral samplers add fresh noise each step. Strength below 1 starts part way (image to image).',
+  maths:
+    'Training noises a clean latent x₀ to x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε, with ᾱ_t = Π_{s≤t}(1−β_s). ' +
+    'The noise size is σ_t = √((1−ᾱ_t)/ᾱ_t); sampling visits N of the 1000 timesteps, from the largest σ to the smallest.',
+  explainChart: (params) => {
+    const made = scheduleOf(params);
+    if ('error' in made) return made;
+    const { schedule, startIndex } = made;
+    const a = schedule.alphaProd;
+    const sigmas = schedule.timesteps.map((_, k) => schedule.sigmas?.[k] ?? Math.sqrt((1 - a![k]) / a![k]));
+    const last = sigmas.length - 1;
+    const start = startIndex > 0 ? ` Strength ${params.strength} starts at step ${startIndex}.` : '';
+    return {
+      title: `Noise level σ at each of the ${params.steps} steps (${params.scheduler}${params.karras ? ', Karras' : ''})`,
+      xLabel: 'step',
+      yLabel: 'σ (log scale)',
+      values: sigmas,
+      log: true,
+      caption: `σ falls from ${sigmas[0].toPrecision(3)} at step 0 to ${sigmas[last].toPrecision(3)} at step ${last}, then 0.${start} Computed from Stable Diffusion's training schedule (β scaled-linear 0.00085→0.012), which shapes-v1 shares.`,
+    };
+  },
   inputs: [{ name: 'pipeline', type: 'pipeline', optional: true, description: "Gives the model's scheduler_config.json." }],
   outputs: [
     { name: 'schedule', type: 'schedule' },
@@ -35,17 +77,9 @@ export const schedulerNode = defineNode({
   }),
   run: ({ params, inputs }) => {
     const p = inputs.pipeline;
-    const base = isPipelineValue(p) && p.schedulerConfig ? p.schedulerConfig : SD_DEFAULT;
-    const config: Record<string, unknown> = { ...base };
-    if (params.spacing !== 'config') config.timestep_spacing = params.spacing;
-    if (params.karras) config.use_karras_sigmas = true;
-    let schedule;
-    try {
-      schedule = makeSchedule(params.scheduler as SchedulerKind, config, params.steps, params.scheduler === 'lcm' ? { lcmStrength: params.strength } : {});
-    } catch (e) {
-      throw new NodeRunError('bad_schedule', (e as Error).message);
-    }
-    const startIndex = params.strength < 1 && params.scheduler !== 'lcm' ? strengthStart(schedule, params.strength).startIndex : 0;
+    const made = scheduleOf(params, isPipelineValue(p) ? p.schedulerConfig : undefined);
+    if ('error' in made) throw new NodeRunError('bad_schedule', made.error);
+    const { schedule, startIndex } = made;
     const value: ScheduleValue = { kind: 'schedule', scheduler: params.scheduler, schedule, startIndex };
     const state: SchedulerStateValue = { kind: 'schedulerState', stepCount: 0, prevX0: null };
     return { schedule: value, steps: schedule.numInferenceSteps - startIndex, state };

@@ -16,6 +16,7 @@ export const schedulerStepNode = defineNode({
     'From the predicted noise the scheduler estimates the clean latent (x₀ = (x − σ·ε) in Euler’s ' +
     'terms) and steps towards it, to the next, smaller noise level. The estimate x₀ is also output as ' +
     '"denoised": watch it sharpen as the loop runs.',
+  maths: 'Euler: x̂₀ = x − σ_k·ε̂, then x_{k+1} = x + (σ_{k+1} − σ_k)·ε̂ (a straight step along the predicted slope).',
   inputs: [
     { name: 'schedule', type: 'schedule' },
     { name: 'step', type: 'integer' },

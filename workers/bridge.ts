@@ -1,7 +1,9 @@
 import { proxy, releaseProxy, wrap, type Remote } from 'comlink';
 import type { Graph } from '@/engine/graph/document';
+import type { ResumeRequest } from '@/engine/executor';
 import type { EngineApi } from './engine.worker';
 import type { RunResult, TransferEvent } from './transfer';
+import type { ProbeRequest, ProbeResult } from './probe';
 import type { BackendInfo, BackendPreference } from './runtimeHost';
 import type { FolderEntry } from './modelStore';
 import type { ModelRole } from '@/ml/runtime/types';
@@ -14,6 +16,10 @@ export interface BridgeRunOptions {
   onEvents?: (events: TransferEvent[]) => void;
   /** Called with the run id before the run starts. */
   onStart?: (runId: string) => void;
+  /** Step mode: the run pauses before each node until `step(runId, 'next')`. */
+  step?: boolean;
+  /** Time travel: start a loop from a kept step of its last run. */
+  resume?: ResumeRequest;
 }
 
 /** How long a cancelled run may take to stop before the worker is killed and restarted (so Cancel always lands within a second). */
@@ -67,6 +73,21 @@ export class EngineBridge {
     return this.api.clearCache();
   }
 
+  /** Step mode of a running stepped run (not queued: it must reach a run that waits). */
+  step(runId: string, action: 'next' | 'continue'): Promise<boolean> {
+    return this.api.step(runId, action);
+  }
+
+  /** The wire probe: what an output port last produced, summarised in the worker. */
+  probe(request: ProbeRequest): Promise<ProbeResult> {
+    return this.api.probe(request).catch((err: unknown) => ({ ok: false as const, code: 'worker_error', message: err instanceof Error ? err.message : String(err) }));
+  }
+
+  /** Warms the graph's models in the worker while the user is still looking (not queued: a run shares its sessions). */
+  prewarm(graph: Graph): Promise<number> {
+    return this.api.prewarm(graph).catch(() => 0);
+  }
+
   /** The model backend: choose it (auto, webgpu, wasm) and learn which one runs and why. */
   setBackend(preference: BackendPreference): Promise<BackendInfo> {
     this.preference = preference;
@@ -96,7 +117,7 @@ export class EngineBridge {
     this.worker.terminate();
   }
 
-  private runNow(graph: Graph, { targets, signal, onEvents, onStart }: BridgeRunOptions): Promise<RunResult> {
+  private runNow(graph: Graph, { targets, signal, onEvents, onStart, step, resume }: BridgeRunOptions): Promise<RunResult> {
     const runId = newRunId();
     if (signal?.aborted) return Promise.resolve(cancelledResult(runId, 0));
     onStart?.(runId);
@@ -126,7 +147,7 @@ export class EngineBridge {
         finish({ ok: false, code: 'worker_crashed', message: `The engine worker stopped: ${message}` });
       };
       this.api
-        .run(graph, { runId, ...(targets?.length ? { targets } : {}) }, proxy((events: TransferEvent[]) => onEvents?.(events)))
+        .run(graph, { runId, ...(targets?.length ? { targets } : {}), ...(step ? { step } : {}), ...(resume ? { resume } : {}) }, proxy((events: TransferEvent[]) => onEvents?.(events)))
         .then(finish, (err: unknown) => finish({ ok: false, code: 'worker_error', message: err instanceof Error ? err.message : String(err) }));
     });
   }

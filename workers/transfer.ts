@@ -38,8 +38,16 @@ export interface TransferReport {
 
 export type RunResult = { ok: true; report: TransferReport } | { ok: false; code: string; message: string };
 
-/** Events as they cross: the same shapes as the engine's. */
-export type TransferEvent = RunEvent;
+/** A stepped run waits before `nodeId` (a whole repeat zone when `zoneId` is set) for Next. */
+export interface PausedEvent {
+  type: 'paused';
+  runId: string;
+  nodeId: string;
+  zoneId?: string;
+}
+
+/** Events as they cross: the engine's, plus the step-mode pause. */
+export type TransferEvent = RunEvent | PausedEvent;
 
 const PREVIEW_VALUES = 8;
 const STATS_LIMIT = 16 * 1024 * 1024;

@@ -23,6 +23,11 @@ import type { WeftFlowNode } from './GraphNodeView';
 import { AddNodePopup } from './AddNodePopup';
 import { PALETTE_MIME } from './Palette';
 import { MiniMapCanvas } from './MiniMapCanvas';
+import { InspectLayer } from './inspect/InspectLayer';
+import { useWireProbe } from './inspect/WireProbe';
+import { CanvasToolbar } from './CanvasToolbar';
+import { SNAP_GRID, useViewPrefs } from './viewPrefs';
+import { OVERVIEW_MIN_NODES, OVERVIEW_ZOOM, OverviewCanvas, nodeAt } from './OverviewCanvas';
 
 /** Renders the document with React Flow; every edit goes through a History command. */
 export function Canvas() {
@@ -31,6 +36,10 @@ export function Canvas() {
   const selection = useEditor((s) => s.selection);
   const rf = useReactFlow();
   const zoomedOut = useStore(zoomedOutSelector);
+  const viewPrefs = useViewPrefs();
+  // A big graph seen from far away is drawn on one canvas (see OverviewCanvas); its DOM nodes are hidden.
+  const overview = useStore(overviewSelector) && graph.nodes.length > OVERVIEW_MIN_NODES;
+  const wireProbe = useWireProbe();
   const [popup, setPopup] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number } } | null>(null);
 
   // Derived nodes, kept with their measured sizes and drag positions (React's "adjust state on prop change").
@@ -42,13 +51,20 @@ export function Canvas() {
   }
   const frames = useMemo(() => deriveFrames(graph, nodes), [graph, nodes]);
   const grid = useMemo(() => dotGridNode(graph), [graph]);
-  const allNodes = useMemo<AnyFlowNode[]>(() => [grid, ...frames, ...nodes], [grid, frames, nodes]);
+  const allNodes = useMemo<AnyFlowNode[]>(
+    () => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : [grid, ...frames, ...nodes]),
+    [overview, grid, frames, nodes],
+  );
   const edges = useMemo(() => deriveEdges(graph, selection), [graph, selection]);
   // The first frame already shows the graph at about the zoom fitView will pick, so a big graph
   // never renders every node at full detail before fitting.
   const [initialViewport] = useState(() => estimateViewport(graph));
+  // React Flow's own fit waits for every node to be measured; a big graph opening as an overview
+  // has hidden, never-measured nodes, so the fit would stay queued and re-fire on later changes.
+  // Its estimated viewport is the fit.
+  const [fitOnOpen] = useState(() => graph.nodes.length <= OVERVIEW_MIN_NODES);
   // Fit to the document's nodes only (not the background grid or frames).
-  const fitOptions = useMemo(() => ({ ...FIT_VIEW, nodes: graph.nodes.map((n) => ({ id: n.id })) }), [graph.nodes]);
+  const fitOptions = useMemo(() => ({ ...FIT_VIEW, includeHiddenNodes: true, nodes: graph.nodes.map((n) => ({ id: n.id })) }), [graph.nodes]);
 
   const onNodesChange = useCallback(
     (changes: NodeChange<AnyFlowNode>[]) => {
@@ -182,7 +198,21 @@ export function Canvas() {
     [rf],
   );
 
-  const onPaneClick = useCallback(() => setPopup(null), []);
+  const onPaneClick = useCallback(
+    (e: ReactMouseEvent) => {
+      setPopup(null);
+      if (!overview) return;
+      // In the overview a click on a node zooms in to it (and selects it).
+      const hit = nodeAt(ctrl.graph, local.nodes, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
+      if (!hit) return;
+      // After React Flow has cleared the selection for this pane click.
+      requestAnimationFrame(() => {
+        ctrl.selectNodes([hit.id]);
+        void rf.setCenter(hit.x + hit.w / 2, hit.y + hit.h / 2, { zoom: 0.9 });
+      });
+    },
+    [overview, ctrl, rf, local.nodes],
+  );
 
 
   // Lets the editor benchmark pan the view from a script.
@@ -210,12 +240,15 @@ export function Canvas() {
         onDragOver={onDragOver}
         onDrop={onDrop}
         onPaneClick={onPaneClick}
+        {...wireProbe}
         deleteKeyCode={null}
         zoomOnDoubleClick={false}
-        colorMode="dark"
+        colorMode={viewPrefs.theme}
+        snapToGrid={viewPrefs.snapToGrid}
+        snapGrid={SNAP_GRID}
         minZoom={0.05}
         maxZoom={2.5}
-        fitView
+        fitView={fitOnOpen}
         defaultViewport={initialViewport}
         fitViewOptions={fitOptions}
         onlyRenderVisibleElements={renderVisibleOnly(graph.nodes.length)}
@@ -223,8 +256,11 @@ export function Canvas() {
         panOnScroll={false}
         proOptions={{ hideAttribution: true }}
       >
+        {overview ? <OverviewCanvas graph={graph} nodes={nodes} selection={selection} /> : null}
         {showMiniMap() ? <MiniMapCanvas /> : null}
         <Controls showInteractive={false} fitViewOptions={fitOptions} />
+        <InspectLayer />
+        <CanvasToolbar />
       </ReactFlow>
       {popup ? <AddNodePopup at={popup.screen} onPick={(type) => { addAt(type, popup.flow); setPopup(null); }} onClose={() => setPopup(null)} /> : null}
     </div>
@@ -233,6 +269,7 @@ export function Canvas() {
 
 /** Far out, the background dots would be a dense haze that is costly to paint: they go. */
 const zoomedOutSelector = (s: { transform: [number, number, number] }) => s.transform[2] < 0.5;
+const overviewSelector = (s: { transform: [number, number, number] }) => s.transform[2] < OVERVIEW_ZOOM;
 
 const EST_W = 240;
 const EST_H = 160;

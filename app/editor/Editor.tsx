@@ -10,7 +10,9 @@ import { Inspector } from './Inspector';
 import { RunBar } from './RunBar';
 import { FileErrorDialog, StorageBanner, Toasts } from './Overlays';
 import { LibraryDialog } from './LibraryDialog';
+import { ComfortOverlays } from './ComfortOverlays';
 import { useShortcuts } from './useShortcuts';
+import { Lesson } from './teach/Lesson';
 import { installDevApi } from './devApi';
 import { mlOf } from './mlState';
 
@@ -55,9 +57,13 @@ function Shell() {
     <div className="app" data-testid="editor" data-ready={ready ? 'true' : 'false'}>
       <RunBar />
       <StorageBanner />
+      <ComfortOverlays />
       <div className="workspace">
         <Palette />
-        <main className="canvas-wrap">{ready ? <Canvas key={view} /> : <div className="loading">Opening…</div>}</main>
+        <main className="canvas-wrap">
+          {ready ? <Canvas key={view} /> : <div className="loading">Opening…</div>}
+          {ready ? <Lesson key={`lesson:${view}`} /> : null}
+        </main>
         <Inspector />
       </div>
       <Toasts />

@@ -15,6 +15,9 @@ import { ImageOutputView } from './ImageOutputView';
 import { imagesOf } from './fileData';
 import { categoryColour, portColour, portTypeLabel } from './theme';
 import { connectedInputs } from './connectedInputs';
+import { StepScrubber } from './teach/StepScrubber';
+import { StickyNoteView } from './StickyNoteView';
+import { NodeModeButtons } from './NodeModeButtons';
 
 export type WeftNodeData = { node: GraphNode };
 export type WeftFlowNode = Node<WeftNodeData, 'weft'>;
@@ -29,6 +32,7 @@ export const GraphNodeView = memo(function GraphNodeView({ id, data, selected }:
   const def = registry.get(node.type);
   const compact = useStore(zoomedOutSelector);
   if (!def) return <UnknownNodeView node={node} selected={!!selected} />;
+  if (def.appearance === 'note') return <StickyNoteView id={id} node={node} selected={!!selected} />;
   return <KnownNodeView id={id} node={node} selected={!!selected} compact={compact} />;
 });
 
@@ -58,6 +62,7 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
         <span className="wnode-title">{node.label || def.title}</span>
         {node.label ? <span className="wnode-subtitle">{def.title}</span> : null}
         {node.mode !== 'normal' ? <span className="wnode-mode">{node.mode}</span> : null}
+        {compact ? null : <NodeModeButtons id={id} mode={node.mode} />}
       </div>
       <div className="wnode-body">
         {ports.outputs.map((p) => (
@@ -100,6 +105,7 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
         ) : null}
       </div>
       {run ? <RunBadge run={run} /> : null}
+      {run?.steps && !def.zoneRole && !compact ? <StepScrubber nodeId={id} variant="node" /> : null}
     </div>
   );
 }

@@ -1,5 +1,5 @@
 'use client';
-import { memo, useCallback } from 'react';
+import { memo, useCallback, useState } from 'react';
 import { setLabel, setMetadata, setMode, setParam } from '@/engine/commands/commands';
 import type { NodeMode } from '@/engine/graph/document';
 import { portsOf } from '@/engine/graph/ports';
@@ -10,6 +10,7 @@ import { ParamWidget } from './ParamWidget';
 import { RunBadge } from './RunBadge';
 import { ValueView } from './ValueView';
 import { IssuesPanel } from './IssuesPanel';
+import { ExplainPanel } from './teach/ExplainPanel';
 import { categoryColour, portColour, portTypeLabel } from './theme';
 
 /** The right sidebar: the selected node in full (or the graph's details), then the problems list. */
@@ -34,6 +35,8 @@ function NodeInspector({ id }: { id: string }) {
   const outputs = useEditor((s) => s.outputs[id]);
   const issues = useEditor((s) => s.issuesByNode[id]);
   const onParam = useCallback((key: string, value: unknown) => ctrl.apply(setParam(id, key, value)), [ctrl, id]);
+  // Stays open while the selection moves from node to node.
+  const [explaining, setExplaining] = useState(false);
   if (!node) return null;
   const def = registry.get(node.type);
   if (!def) {
@@ -58,8 +61,21 @@ function NodeInspector({ id }: { id: string }) {
           {node.label || def.title}
         </div>
         <p className="insp-desc">{def.description}</p>
-        {def.explain ? <p className="insp-explain">{def.explain}</p> : null}
+        <button
+          className={`btn small insp-explain-toggle${explaining ? ' primary' : ''}`}
+          aria-expanded={explaining}
+          data-testid="explain-toggle"
+          onClick={() => setExplaining((v) => !v)}
+        >
+          {explaining ? 'Hide explanation' : 'Explain'}
+        </button>
       </div>
+      {explaining ? (
+        <div className="insp-section">
+          <div className="insp-heading">How it works</div>
+          <ExplainPanel def={def} node={node} ports={ports} />
+        </div>
+      ) : null}
       <div className="insp-section">
         <label className="insp-row">
           <span>Label</span>

@@ -1,10 +1,15 @@
 'use client';
-import { memo, useCallback, useEffect, useRef, useState } from 'react';
+import { memo, useCallback, useEffect, useMemo, useRef, useState, useSyncExternalStore } from 'react';
+import * as storage from '@/app/storage/db';
+import { registry } from '@/nodes';
+import { useController } from './EditorContext';
+import { usageBySource } from './modelUsage';
 import type { ModelRole } from '@/ml/runtime/types';
 import type { FolderEntry, StoreResult, StoredModel } from '@/workers/modelStore';
 import { useMl, useMlController } from './useMl';
 import { formatBytes } from './fileData';
 import './ml.css';
+import './comfort.css';
 
 const ROLES: readonly ModelRole[] = ['unet', 'textEncoder', 'vae', 'vaeEncoder', 'reward', 'detector', 'tokenizer', 'other'];
 
@@ -14,9 +19,25 @@ interface ShippedFile {
   sha256: string;
 }
 
+/** Whether the dialog is open; other parts of the editor open it (a graph that lacks a model). */
+let dialogOpen = false;
+const openListeners = new Set<() => void>();
+function setDialogOpen(open: boolean): void {
+  dialogOpen = open;
+  for (const l of openListeners) l();
+}
+export function openModelsDialog(): void {
+  setDialogOpen(true);
+}
+const subscribeOpen = (l: () => void) => {
+  openListeners.add(l);
+  return () => openListeners.delete(l);
+};
+
 /** The "Models" button and the dialog it opens. */
 export const ModelsButton = memo(function ModelsButton() {
-  const [open, setOpen] = useState(false);
+  const open = useSyncExternalStore(subscribeOpen, () => dialogOpen, () => false);
+  const setOpen = setDialogOpen;
   return (
     <>
       <button type="button" className="btn ghost" onClick={() => setOpen(true)} data-testid="models-button" title="Shipped and imported models, storage">
@@ -83,6 +104,12 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
     await refreshEstimate();
   };
 
+  const usage = useModelUsage();
+  const ctrl = useController();
+  const openGraph = (id: string) => {
+    onClose();
+    void ctrl.openLibraryGraph(id);
+  };
   const engine = ml.engine;
   const busy = progress !== null;
   const shippedBytes = Array.isArray(shipped) ? shipped.reduce((a, f) => a + f.size, 0) : 0;
@@ -112,6 +139,7 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
                     <th>Size</th>
                     <th>Origin</th>
                     <th>sha256</th>
+                    <th>Used by</th>
                     <th />
                   </tr>
                 </thead>
@@ -124,6 +152,9 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
                       <td title={m.origin}>{m.origin}</td>
                       <td className="mono" title={m.files.map((f) => `${f.path} ${f.sha256}`).join('\n')}>
                         {m.files[0]?.sha256.slice(0, 12)}
+                      </td>
+                      <td className="models-used">
+                        <UsedBy graphs={usage?.get(`store:${m.id}`)} loading={usage === null} onOpen={openGraph} />
                       </td>
                       <td className="models-actions">
                         {confirmDelete === m.id ? (
@@ -177,6 +208,10 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
             <h3>
               Shipped: shapes-v1 <span className="muted">{Array.isArray(shipped) ? `· ${shipped.length} files · ${formatBytes(shippedBytes)} · source shipped:shapes-v1` : ''}</span>
             </h3>
+            <p className="models-used-line" data-testid="shipped-used-by">
+              <span className="muted">Used by </span>
+              <UsedBy graphs={usage?.get('shipped:shapes-v1')} loading={usage === null} onOpen={openGraph} />
+            </p>
             {typeof shipped === 'string' ? (
               <div className="models-error">{shipped}</div>
             ) : shipped === null ? (
@@ -205,6 +240,51 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
         </div>
       </div>
     </div>
+  );
+}
+
+/** For each model source, the library graphs whose load nodes name it (read once per opening). */
+function useModelUsage(): Map<string, { id: string; title: string }[]> | null {
+  const ctrl = useController();
+  const [usage, setUsage] = useState<Map<string, { id: string; title: string }[]> | null>(null);
+  useEffect(() => {
+    let live = true;
+    void (async () => {
+      // The open graph's latest edits count too.
+      await ctrl.saveNow();
+      const graphs = await ctrl.guardStorage(async () => {
+        const out: storage.StoredGraph[] = [];
+        for (const summary of await storage.listGraphs()) {
+          const entry = await storage.loadGraph(summary.id);
+          if (entry) out.push(entry);
+        }
+        return out;
+      });
+      if (live) setUsage(usageBySource(graphs ?? [], registry));
+    })();
+    return () => {
+      live = false;
+    };
+  }, [ctrl]);
+  return usage;
+}
+
+function UsedBy({ graphs, loading, onOpen }: { graphs: { id: string; title: string }[] | undefined; loading: boolean; onOpen: (id: string) => void }) {
+  const shown = useMemo(() => (graphs ?? []).slice(0, 3), [graphs]);
+  if (loading) return <span className="muted">…</span>;
+  if (!graphs?.length) return <span className="muted" data-testid="used-by-none">no graph in the library</span>;
+  return (
+    <span className="used-by" data-testid="used-by" title={graphs.map((g) => g.title).join('\n')}>
+      {shown.map((g, i) => (
+        <span key={g.id}>
+          {i ? ', ' : ''}
+          <button type="button" className="link" onClick={() => onOpen(g.id)} title={`Open “${g.title}”`}>
+            {g.title}
+          </button>
+        </span>
+      ))}
+      {graphs.length > shown.length ? <span className="muted"> +{graphs.length - shown.length} more</span> : null}
+    </span>
   );
 }
 

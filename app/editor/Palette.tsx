@@ -1,5 +1,5 @@
 'use client';
-import { memo, useMemo, useState, type DragEvent } from 'react';
+import { memo, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { addNode } from '@/engine/commands/commands';
 import { registry } from '@/nodes';
@@ -33,6 +33,20 @@ export const Palette = memo(function Palette() {
     if (added) ctrl.selectNodes([added.id]);
   };
 
+  // Keyboard: Tab or ArrowDown from the search reaches the list; arrows move, Enter or Space adds.
+  const onItemKey = (e: KeyboardEvent<HTMLElement>, type: string) => {
+    if (e.key === 'Enter' || e.key === ' ') {
+      e.preventDefault();
+      addInView(type);
+    } else if (e.key === 'ArrowDown' || e.key === 'ArrowUp') {
+      e.preventDefault();
+      const items = [...(e.currentTarget.closest('.palette')?.querySelectorAll<HTMLElement>('.palette-item') ?? [])];
+      const at = items.indexOf(e.currentTarget) + (e.key === 'ArrowDown' ? 1 : -1);
+      if (at < 0) e.currentTarget.closest('.palette')?.querySelector<HTMLElement>('.search')?.focus();
+      else items[Math.min(at, items.length - 1)]?.focus();
+    }
+  };
+
   return (
     <aside className="palette" data-testid="palette">
       <div className="panel-title">Nodes</div>
@@ -46,6 +60,10 @@ export const Palette = memo(function Palette() {
         onKeyDown={(e) => {
           if (e.key === 'Enter' && groups[0]?.[1][0]) addInView(groups[0][1][0].type);
           if (e.key === 'Escape') setQuery('');
+          if (e.key === 'ArrowDown') {
+            e.preventDefault();
+            focusItem(e.currentTarget.parentElement, 0);
+          }
         }}
       />
       <div className="palette-list">
@@ -61,9 +79,13 @@ export const Palette = memo(function Palette() {
                 className="palette-item"
                 draggable
                 data-testid={`palette-item-${d.type}`}
-                title={`${d.description}\n\nDrag onto the canvas, or double-click to add.`}
+                title={`${d.description}\n\nDrag onto the canvas, double-click, or press Enter to add.`}
                 onDragStart={(e) => onDragStart(e, d.type)}
                 onDoubleClick={() => addInView(d.type)}
+                tabIndex={0}
+                role="button"
+                aria-label={`Add ${d.title}`}
+                onKeyDown={(e) => onItemKey(e, d.type)}
                 style={{ ['--cat' as string]: categoryColour(d.category) }}
               >
                 <span className="palette-dot" />
@@ -77,3 +99,7 @@ export const Palette = memo(function Palette() {
     </aside>
   );
 });
+
+function focusItem(root: Element | null, index: number): void {
+  root?.querySelectorAll<HTMLElement>('.palette-item')[index]?.focus();
+}

@@ -39,7 +39,7 @@ export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
           <div className="run-progress-bar" style={{ width: `${Math.round((run.fraction ?? 0) * 100)}%` }} />
         </div>
       ) : null}
-      {run.preview ? (
+      {run.preview && !run.steps ? (
         <div className="run-preview" data-testid="run-preview">
           <PixelImage image={run.preview} minWidth={96} maxWidth={128} />
           <span className="run-preview-note">{run.status === 'running' ? `preview · ${Math.round((run.fraction ?? 0) * 100)}%` : 'last preview'}</span>

@@ -6,6 +6,10 @@ import { formatMs } from './ValueView';
 import { BackendPicker } from './BackendPicker';
 import { ModelsButton } from './ModelsDialog';
 import { TemplatesButton } from './TemplatesDialog';
+import { StepControls } from './inspect/StepMode';
+import { useInspect } from './inspect/useInspect';
+import { TimelineButton } from './inspect/Timeline';
+import { ShareButton } from './ShareLink';
 
 /** The top bar: graph title, file and library actions, undo/redo, Run / Run to selected / Cancel. */
 export const RunBar = memo(function RunBar() {
@@ -20,6 +24,8 @@ export const RunBar = memo(function RunBar() {
   const saved = useEditor((s) => s.saved);
   const fileInput = useRef<HTMLInputElement>(null);
   const busy = run.status === 'running' || run.status === 'cancelling';
+  // A stepped run shows Next and Continue where Run was.
+  const stepping = useInspect((s) => s.step.active);
 
   return (
     <header className="runbar" data-testid="runbar">
@@ -49,6 +55,7 @@ export const RunBar = memo(function RunBar() {
         <button type="button" className="btn ghost" onClick={ctrl.saveToFile} data-testid="save-button" title="Download the graph as .json">
           Save file
         </button>
+        <ShareButton />
         <input
           ref={fileInput}
           type="file"
@@ -73,10 +80,14 @@ export const RunBar = memo(function RunBar() {
       <div className="spacer" />
       <BackendPicker />
       <RunStatus />
+      <TimelineButton />
       <div className="bar-group">
-        <button type="button" className="btn primary" disabled={busy} onClick={() => void ctrl.run()} title="Run every output (Ctrl+Enter)" data-testid="run-button">
-          ▶ Run
-        </button>
+        {stepping ? null : (
+          <button type="button" className="btn primary" disabled={busy} onClick={() => void ctrl.run()} title="Run every output (Ctrl+Enter)" data-testid="run-button">
+            ▶ Run
+          </button>
+        )}
+        <StepControls />
         <button type="button" className="btn" disabled={busy || !selected} onClick={() => selected && void ctrl.run([selected])} title="Run only what the selected node needs" data-testid="run-selected-button">
           Run to selected
         </button>

@@ -1,10 +1,13 @@
 'use client';
-import { memo, useEffect, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
+import type { Graph } from '@/engine/graph/document';
 import { replaceGraph } from '@/engine/commands/commands';
 import { useController } from './EditorContext';
 import { EMPTY_SELECTION } from './store';
 import { TEMPLATES, type Template } from './templates';
+import { GraphThumbnail } from './GraphThumbnail';
 import './ml.css';
+import './comfort.css';
 
 /** The "Templates" button and its list of example graphs; opening one is an undoable replace. */
 export const TemplatesButton = memo(function TemplatesButton() {
@@ -47,10 +50,11 @@ function TemplatesDialog({ onClose }: { onClose: () => void }) {
           <h2 id="templates-title">Templates</h2>
           <span className="muted">Opening one replaces the graph on the canvas; Undo brings it back.</span>
         </div>
-        <ul className="template-list">
+        <ul className="template-gallery">
           {TEMPLATES.map((t) => (
             <li key={t.id}>
-              <button type="button" className="template-item" onClick={() => open(t)} data-testid={`template-${t.id}`}>
+              <button type="button" className="template-card" onClick={() => open(t)} data-testid={`template-${t.id}`}>
+                <TemplatePicture template={t} />
                 <span className="template-title">{t.title}</span>
                 <span className="template-desc">{t.description}</span>
               </button>
@@ -65,4 +69,17 @@ function TemplatesDialog({ onClose }: { onClose: () => void }) {
       </div>
     </div>
   );
+}
+
+/** The template's layout drawn from its own graph; a template that does not parse says so. */
+function TemplatePicture({ template }: { template: Template }) {
+  const graph = useMemo<Graph | string>(() => {
+    try {
+      return template.graph();
+    } catch (err) {
+      return err instanceof Error ? err.message : String(err);
+    }
+  }, [template]);
+  if (typeof graph === 'string') return <span className="graph-thumb graph-thumb-broken">{graph}</span>;
+  return <GraphThumbnail graph={graph} label={`Layout of ${template.title}: ${graph.nodes.length} nodes`} />;
 }

@@ -8,6 +8,7 @@ import { LIMITS } from '@/engine/graph/limits';
 import { registry } from '@/nodes';
 import type { EngineBridge } from '@/workers/bridge';
 import type { TransferEvent } from '@/workers/transfer';
+import type { ResumeRequest } from '@/engine/executor/trajectory';
 import * as storage from '@/app/storage/db';
 import { defaultGraph } from './defaultGraph';
 import { EMPTY_SELECTION, Store, withIssues, type EditorState, type NodeRunView, type Selection, type Toast } from './store';
@@ -115,7 +116,23 @@ export class EditorController {
         issues = [{ code: 'validator_failed', path: '', message: `the validator failed: ${String(err)}`, severity: 'error' }];
       }
       this.store.set(withIssues(issues));
+      this.prewarmIfChanged();
     }, VALIDATE_MS);
+  }
+
+  private prewarmKey = '';
+
+  /** Warms the models the open graph loads (sessions, tokenizer) in the worker, once per set of sources. */
+  private prewarmIfChanged(): void {
+    if (!this.bridge || !this.store.get().ready) return;
+    const key = this.graph.nodes
+      .filter((n) => registry.get(n.type)?.prewarm && n.mode !== 'muted')
+      .map((n) => `${n.type}:${JSON.stringify(n.params ?? {})}`)
+      .sort()
+      .join('|');
+    if (!key || key === this.prewarmKey) return;
+    this.prewarmKey = key;
+    void this.bridge.prewarm(this.graph);
   }
 
   // ---- selection and messages ----------------------------------------------------------------
@@ -140,7 +157,8 @@ export class EditorController {
 
   // ---- running -------------------------------------------------------------------------------
 
-  run = async (targets?: string[]): Promise<void> => {
+  /** `mode.step` pauses before each node (see step/stepState.ts, which passes its own listeners). */
+  run = async (targets?: string[], mode: RunMode = {}): Promise<void> => {
     if (!this.bridge) return;
     const status = this.store.get().run.status;
     if (status === 'running' || status === 'cancelling') return;
@@ -151,9 +169,14 @@ export class EditorController {
     const result = await this.bridge.run(this.graph, {
       ...(targets?.length ? { targets } : {}),
       signal: abort.signal,
+      ...(mode.step ? { step: true } : {}),
+      ...(mode.onStart ? { onStart: mode.onStart } : {}),
+      ...(mode.resume ? { resume: mode.resume } : {}),
       // Events travel on their own channel and can arrive after the result: drop those.
       onEvents: (events: TransferEvent[]) => {
-        if (this.abort === abort) this.store.set((s) => ({ nodeRuns: applyRunEvents(s.nodeRuns, events) }));
+        if (this.abort !== abort) return;
+        this.store.set((s) => ({ nodeRuns: applyRunEvents(s.nodeRuns, events) }));
+        mode.onEvents?.(events);
       },
     });
     this.abort = null;
@@ -171,8 +194,10 @@ export class EditorController {
           status: r.status,
           ...(r.backend ? { backend: r.backend } : {}),
           ...(prev?.preview ? { preview: prev.preview } : {}),
+          ...(prev?.steps ? { steps: prev.steps } : {}),
           ms: r.ms,
           reason: r.reason,
+          ...(r.startedAt !== undefined ? { startedAt: r.startedAt } : prev?.startedAt !== undefined ? { startedAt: prev.startedAt } : {}),
           ...(r.error ? { message: r.error.message } : {}),
           ...(r.status === 'done' ? { fraction: 1 } : {}),
         };
@@ -363,6 +388,14 @@ export class EditorController {
       return undefined;
     }
   };
+}
+
+export interface RunMode {
+  step?: boolean;
+  /** Time travel: start a loop from a kept step of its last run (see engine/executor/trajectory.ts). */
+  resume?: ResumeRequest;
+  onStart?: (runId: string) => void;
+  onEvents?: (events: TransferEvent[]) => void;
 }
 
 function pruneSelection(sel: Selection, graph: Graph): Selection {

@@ -14,6 +14,8 @@ export interface WeftDevApi {
   setBackend(preference: BackendPreference): Promise<BackendInfo | null>;
   /** Sessions, GPU→CPU reads and live GPU tensors of the worker's model runtime. */
   runtimeCounters(): Promise<RuntimeCounters | undefined>;
+  /** Per node of the last run: status, milliseconds and backend (benchmarks print it). */
+  nodeTimes(): Record<string, { status: string; ms?: number; backend?: string }>;
   /** Set while the canvas is mounted: React Flow's viewport, for the panning benchmark. */
   viewport?: {
     get(): { x: number; y: number; zoom: number };
@@ -35,6 +37,10 @@ export function installDevApi(ctrl: EditorController): () => void {
     saveNow: () => ctrl.saveNow(),
     setBackend: (p) => mlOf(ctrl).setPreference(p),
     runtimeCounters: async () => mlOf(ctrl).engine?.runtimeCounters(),
+    nodeTimes: () =>
+      Object.fromEntries(
+        Object.entries(ctrl.store.get().nodeRuns).map(([id, r]) => [id, { status: r.status, ...(r.ms !== undefined ? { ms: Math.round(r.ms) } : {}), ...(r.backend ? { backend: r.backend } : {}) }]),
+      ),
   };
   return () => {
     delete window.__weft;

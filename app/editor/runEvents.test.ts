@@ -32,4 +32,18 @@ describe('applyRunEvents', () => {
     expect(t.s).toMatchObject({ status: 'done', backend: 'wasm' });
     expect(t.s.preview?.data[0]).toBe(2);
   });
+
+  it('records when each node started: the first start of a repeated node, and when a cached one was found', () => {
+    const s = applyRunEvents({}, [{ type: 'started', runId: 'r', nodeId: 'mul', reason: 'first run', iteration: 0 }], 1000);
+    const t = applyRunEvents(
+      s,
+      [
+        { type: 'started', runId: 'r', nodeId: 'mul', reason: 'first run', iteration: 1 },
+        { type: 'cached', runId: 'r', nodeId: 'seed', reason: 'unchanged' },
+      ],
+      1500,
+    );
+    expect(t.mul.startedAt).toBe(1000);
+    expect(t.seed).toMatchObject({ status: 'cached', startedAt: 1500 });
+  });
 });

@@ -4,6 +4,7 @@ import type { GraphIssue } from '@/engine/errors';
 import type { NodeRunStatus, RunStatus } from '@/engine/executor/types';
 import type { TransferValue } from '@/workers/transfer';
 import type { ImageValue } from '@/engine/values';
+import type { StepTrack } from './teach/steps';
 
 export interface NodeRunView {
   status: NodeRunStatus;
@@ -15,6 +16,10 @@ export interface NodeRunView {
   preview?: ImageValue;
   /** The backend that ran a model node. */
   backend?: string;
+  /** A denoising loop's kept steps, for the step scrubber (time travel). */
+  steps?: StepTrack;
+  /** When the node started (or was found cached), Date.now() milliseconds: the run timeline. */
+  startedAt?: number;
 }
 
 export interface RunView {

@@ -4,6 +4,7 @@ import { copyFragment, pasteFragment, removeElements } from '@/engine/commands/c
 import type { Fragment } from '@/engine/commands/commands';
 import type { EditorController } from './controller';
 import { copySelection, readFragment } from './clipboard';
+import { groupSelection, ungroupSelection } from './groupActions';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;
@@ -67,6 +68,10 @@ export function useShortcuts(ctrl: EditorController): void {
         void readFragment().then((f) => {
           if (f?.nodes.length) paste(f, ++pasteCount.current);
         });
+      } else if (key === 'g') {
+        e.preventDefault();
+        if (e.shiftKey) ungroupSelection(ctrl);
+        else groupSelection(ctrl);
       } else if (key === 'd') {
         e.preventDefault();
         if (sel.nodes.size) paste(copyFragment(ctrl.graph, [...sel.nodes]), 1);

@@ -1,7 +1,8 @@
-import type { RunContext } from '../nodeDefinition';
+import type { RunContext, StepHistory } from '../nodeDefinition';
 import type { Runtime } from '../runtime';
 import type { Preview } from '../values';
 import type { Execution } from './execution';
+import { stepHistory } from './trajectory';
 
 /**
  * What a node's `run` receives. A class rather than a literal with closures: most nodes never
@@ -12,6 +13,7 @@ export class NodeContext implements RunContext<Record<string, unknown>> {
   readonly runtime: Runtime;
   private live = true;
   private bound?: (fraction: number, preview?: Preview) => void;
+  private history?: StepHistory | null;
 
   constructor(
     private readonly ex: Execution,
@@ -22,6 +24,13 @@ export class NodeContext implements RunContext<Record<string, unknown>> {
   ) {
     this.signal = ex.signal;
     this.runtime = ex.runtime;
+  }
+
+  /** Made on first use: only loops (the Sampler) keep steps. */
+  get steps(): StepHistory | undefined {
+    // A loop inside a repeat zone runs once per iteration: only top-level loops keep steps.
+    if (this.history === undefined) this.history = (this.iteration ? undefined : stepHistory(this.ex, this.nodeId)) ?? null;
+    return this.history ?? undefined;
   }
 
   /** Nodes often destructure `progress`, so it is a bound function. */

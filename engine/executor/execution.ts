@@ -11,6 +11,8 @@ import { nodeSignature, reasonToRun, type Fingerprint, type NodeFingerprint } fr
 import { collectTensors, disposeExcept } from './tensors';
 import type { NodeReport, RunEvent, RunOptions, RunReport } from './types';
 import { runZone } from './zone';
+import { replayIfCurrent, resumedReason, resumedSignature, resumeFor, type ResumeRequest, type TrajectoryStore } from './trajectory';
+import { showKeptStep } from './showStep';
 
 /** Longest stretch of synchronous node work before the executor lets other events (Cancel) in. */
 const SLICE_MS = 16;
@@ -23,6 +25,9 @@ export class Execution {
   readonly signal: AbortSignal;
   readonly runtime: Runtime;
   readonly cache: ExecutionCache;
+  /** Kept loop steps (time travel) and this run's request to start a loop from one. */
+  readonly trajectories?: TrajectoryStore;
+  readonly resume?: ResumeRequest;
   readonly report: RunReport;
   /** Node states by id, kept on the plan's NodeInfo objects (no map lookups on the hot path). */
   readonly states: {
@@ -41,6 +46,7 @@ export class Execution {
   readonly listening: boolean;
   private readonly ownsCache: boolean;
   private readonly concurrency: number;
+  private readonly beforeNode: RunOptions['beforeNode'];
   private readonly pending: Int32Array;
   private readonly ready: Unit[] = [];
   private head = 0;
@@ -59,7 +65,11 @@ export class Execution {
     this.runtime = options.runtime ?? NO_RUNTIME;
     this.ownsCache = !options.cache;
     this.cache = options.cache ?? new ExecutionCache();
-    this.concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+    this.trajectories = options.trajectories;
+    this.resume = options.resume;
+    this.beforeNode = options.beforeNode;
+    // Step mode runs one node at a time, so "the next node" is always one node.
+    this.concurrency = this.beforeNode ? 1 : Math.max(1, Math.floor(options.concurrency ?? 4));
     const onEvent = options.onEvent;
     this.emitEvent = onEvent ? (e) => onEvent(e) : () => {};
     this.listening = onEvent !== undefined;
@@ -125,7 +135,12 @@ export class Execution {
       const unit = this.ready[this.head++];
       let result: void | Promise<void> = undefined;
       try {
-        result = unit.kind === 'node' ? this.runNode(unit) : runZone(this, unit);
+        result =
+          unit.kind === 'node'
+            ? this.runNode(unit)
+            : this.beforeNode
+              ? this.gated(unit.zone.inputNode, unit.zone.id, () => runZone(this, unit))
+              : runZone(this, unit);
       } catch (err) {
         this.internalError(unit, err);
       }
@@ -251,7 +266,7 @@ export class Execution {
     if (resolved.kind === 'error') return this.failNode(id, resolved.code, resolved.message);
     const bypassed = node.mode === 'bypassed';
     const paramsJson = bypassed ? '{}' : canonicalJson(node.params);
-    const signature = nodeSignature(node.type, node.typeVersion, node.mode, paramsJson, resolved.fingerprint);
+    let signature = nodeSignature(node.type, node.typeVersion, node.mode, paramsJson, resolved.fingerprint);
     const report = this.report.nodes[id];
     if (bypassed) {
       const outputs = passThrough(info, resolved.inputs);
@@ -266,13 +281,20 @@ export class Execution {
       this.record(id, outputs);
       return;
     }
+    // Time travel: this loop starts from a kept step (its own signature, so the full run's cache entry stays apart).
+    const resumed = this.resume?.nodeId === id ? resumeFor(this, id) : undefined;
+    if (resumed && !resumed.ok) return this.failNode(id, 'step_not_kept', resumed.message);
+    if (resumed?.show) return showKeptStep(this, id, info.outputs, resumed, signature);
+    if (resumed) signature = resumedSignature(signature, resumed);
     const prev = this.cache.get(id);
     if (prev !== undefined && prev.signature === signature && prev.outcome === 'ok') {
       info.state = { status: 'ok', sig: signature, outputs: prev.outputs! };
       report.status = 'cached';
       report.reason = 'unchanged since the last run';
+      report.startedAt = Date.now();
       if (this.listening) this.emit({ type: 'cached', runId: this.runId, nodeId: id, reason: report.reason });
       this.record(id, prev.outputs!);
+      if (this.trajectories) replayIfCurrent(this, id, signature);
       return;
     }
     // A miss: keep the parts behind the signature so the next run can say what changed.
@@ -283,14 +305,41 @@ export class Execution {
       mode: node.mode,
       params: paramsJson,
       inputs: resolved.fingerprint,
+      ...(resumed ? { continuedFrom: resumed.step } : {}),
     };
-    report.reason = reasonToRun(prev, fingerprint);
+    report.reason = resumed ? resumedReason(resumed) : reasonToRun(prev, fingerprint);
     const params = this.parseParams(info);
     if (!params.ok) {
       this.cache.set(id, { signature, fingerprint, outcome: 'error', error: { code: 'invalid_params', message: params.message }, ms: 0 });
       return this.failNode(id, 'invalid_params', params.message);
     }
-    const ctx = this.makeContext(info, params.params, resolved.inputs);
+    if (this.beforeNode) return this.gated(id, undefined, () => this.startNode(info, params.params, resolved.inputs, fingerprint, signature));
+    return this.startNode(info, params.params, resolved.inputs, fingerprint, signature);
+  }
+
+  /** Waits at the step gate, then does the work unless the run stopped meanwhile. */
+  private async gated(id: string, zoneId: string | undefined, work: () => void | Promise<void>): Promise<void> {
+    try {
+      await this.beforeNode!(id, zoneId === undefined ? {} : { zoneId });
+    } catch (err) {
+      if (this.stopped || this.signal.aborted) return;
+      return this.failNode(id, 'step_gate_failed', `the step gate failed: ${describeError(err).message}`);
+    }
+    if (this.stopped || this.signal.aborted) return;
+    await work();
+  }
+
+  private startNode(
+    info: NodeInfo,
+    params: unknown,
+    inputs: Record<string, unknown>,
+    fingerprint: NodeFingerprint,
+    signature: string,
+  ): void | Promise<void> {
+    const id = info.node.id;
+    const def = info.def!;
+    const report = this.report.nodes[id];
+    const ctx = this.makeContext(info, params, inputs);
     report.status = 'running';
     report.startedAt = Date.now();
     this.running.set(id, { fingerprint, signature });
@@ -307,7 +356,7 @@ export class Execution {
       return Promise.resolve(result).then(
         (outputs) => {
           ctx.end();
-          this.nodeReturned(id, fingerprint, signature, outputs, t, resolved.inputs);
+          this.nodeReturned(id, fingerprint, signature, outputs, t, inputs);
         },
         (err) => {
           ctx.end();
@@ -316,7 +365,7 @@ export class Execution {
       );
     }
     ctx.end();
-    this.nodeReturned(id, fingerprint, signature, result, t, resolved.inputs);
+    this.nodeReturned(id, fingerprint, signature, result, t, inputs);
   }
 
   private failNode(id: string, code: string, message: string): void {

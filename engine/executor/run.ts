@@ -10,6 +10,7 @@ import type { RunGraph } from './types';
  */
 export const runGraph: RunGraph = async (graph, options) => {
   const plan = buildPlan(graph, options.registry, options.targets);
+  options.trajectories?.prune(graph);
   const ex = new Execution(plan, options);
   const issues: GraphIssue[] = [];
   for (const id of plan.unknownTargets) {

@@ -11,6 +11,8 @@ export interface NodeFingerprint {
   readonly params: string;
   /** Upstream signature and port of each connected input, by input name ('' when it has no value). */
   readonly inputs: Readonly<Record<string, string>>;
+  /** Set when this run of a loop continued from a kept step (time travel), not from step 0. */
+  readonly continuedFrom?: number;
 }
 
 /** What a repeat zone's results depend on: its shape and every node taking part. */
@@ -19,6 +21,8 @@ export interface ZoneFingerprint {
   /** Carried values, member ids and the edges among them. */
   readonly structure: string;
   readonly members: Readonly<Record<string, NodeFingerprint>>;
+  /** Set when this run of the zone continued from a kept step (time travel). */
+  readonly continuedFrom?: number;
 }
 
 export type Fingerprint = NodeFingerprint | ZoneFingerprint;
@@ -70,6 +74,9 @@ export function reasonToRun(prev: CacheEntry | undefined, fp: Fingerprint): stri
   if (prev.outcome === 'error') return 'previous run failed';
   if (prev.outcome === 'cancelled') return 'previous run was cancelled';
   const old = prev.fingerprint;
+  if (old.continuedFrom !== undefined && fp.continuedFrom === undefined) {
+    return `the last run continued from step ${old.continuedFrom}; this one runs every step`;
+  }
   if (fp.kind === 'node') {
     if (old.kind !== 'node') return 'node kind changed';
     return nodeChange(old, fp) ?? 'inputs changed';

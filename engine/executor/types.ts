@@ -3,6 +3,7 @@ import type { Registry } from '../nodeDefinition';
 import type { Runtime } from '../runtime';
 import type { Preview } from '../values';
 import type { ExecutionCache } from './cache';
+import type { ResumeRequest, StepEvent, TrajectoryStore } from './trajectory';
 
 export type NodeRunStatus = 'queued' | 'running' | 'done' | 'cached' | 'error' | 'skipped' | 'cancelled';
 
@@ -16,7 +17,8 @@ export type RunEvent =
   | { type: 'error'; runId: string; nodeId: string; code: string; message: string }
   | { type: 'skipped'; runId: string; nodeId: string; reason: string }
   | { type: 'iteration'; runId: string; zoneId: string; index: number; count: number }
-  | { type: 'finished'; runId: string; status: RunStatus; ms: number };
+  | { type: 'finished'; runId: string; status: RunStatus; ms: number }
+  | StepEvent;
 
 export type RunStatus = 'ok' | 'error' | 'cancelled' | 'invalid';
 
@@ -44,6 +46,10 @@ export interface RunReport {
 
 export interface RunOptions {
   registry: Registry;
+  /** Keeps each step of denoising loops (Sampler nodes, repeat zones carrying a latent) after the run, within its bound. */
+  trajectories?: TrajectoryStore;
+  /** Starts a loop from a kept step of its last run instead of from step 0 (needs `trajectories`). */
+  resume?: ResumeRequest;
   /** Node ids whose values are wanted; default: every output node. Only their ancestors run. */
   targets?: readonly string[];
   signal?: AbortSignal;
@@ -59,6 +65,15 @@ export interface RunOptions {
    * editor validates after every edit); saves validating again. Default: the run validates.
    */
   issues?: readonly import('../errors').GraphIssue[];
+  /**
+   * Step mode: awaited before each node that is about to do work (cached nodes pass without
+   * it) and before each repeat zone, which is one step as a whole (`zoneId` set). The run waits
+   * while the promise is pending and Cancel still stops it; a gate that rejects fails the node.
+   * With a gate, nodes run one at a time (concurrency 1).
+   */
+  beforeNode?: (nodeId: string, where: { zoneId?: string }) => Promise<void> | void;
 }
+
+export type { ResumeRequest, StepEvent };
 
 export type RunGraph = (graph: Graph, options: RunOptions) => Promise<RunReport>;

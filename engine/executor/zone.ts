@@ -6,6 +6,8 @@ import { describeError, isThenable, passThrough, resolveInputs, type NodeState }
 import { edgeInto, type ZoneUnit } from './plan';
 import { reasonToRun, zoneSignature, type NodeFingerprint, type ZoneFingerprint } from './signature';
 import { collectTensors } from './tensors';
+import { latentPicture, replayIfCurrent, resumedReason, resumedSignature, resumeFor, stepHistory, type Resumed } from './trajectory';
+import { showKeptStep } from './showStep';
 
 /**
  * Runs a repeat zone as one unit: the body runs `iterations` times, the output node's inputs
@@ -77,8 +79,23 @@ export function runZone(ex: Execution, u: ZoneUnit): void | Promise<void> {
   }
   const structure =
     zone.carried.map((c) => `${c.name}:${c.type}`).join(',') + '|' + needed.join(',') + '|' + internalEdges.sort().join(',');
-  const fingerprint: ZoneFingerprint = { kind: 'zone', structure, members };
-  const signature = zoneSignature(fingerprint);
+  const full: ZoneFingerprint = { kind: 'zone', structure, members };
+  const fullSignature = zoneSignature(full);
+
+  // Time travel: the zone starts from a kept step of its last run, or shows one.
+  const resumed = ex.resume?.nodeId === outputId ? resumeFor(ex, outputId) : undefined;
+  if (resumed && !resumed.ok) {
+    ex.states.set(outputId, { status: 'error' });
+    ex.fail(outputId, 'step_not_kept', resumed.message);
+    for (const id of needed) if (id !== outputId) ex.skip(id, `the repeat zone '${zone.id}' cannot start from that step`);
+    return;
+  }
+  if (resumed?.show) {
+    for (const id of needed) if (id !== outputId) ex.skip(id, `not run: the zone shows its kept step ${resumed.step}`);
+    return showKeptStep(ex, outputId, output.outputs, resumed, fullSignature);
+  }
+  const fingerprint: ZoneFingerprint = resumed ? { ...full, continuedFrom: resumed.step } : full;
+  const signature = resumed ? resumedSignature(fullSignature, resumed) : fullSignature;
 
   const prev = ex.cache.get(outputId);
   if (prev && prev.signature === signature && prev.outcome === 'ok') {
@@ -94,9 +111,10 @@ export function runZone(ex: Execution, u: ZoneUnit): void | Promise<void> {
       ex.states.set(id, { status: 'ok', sig: signature + ':' + id, outputs });
       ex.record(id, outputs);
     }
+    if (ex.trajectories) replayIfCurrent(ex, outputId, signature);
     return;
   }
-  return loop(ex, u, external, fingerprint, signature, reasonToRun(prev, fingerprint));
+  return loop(ex, u, external, fingerprint, signature, resumed ? resumedReason(resumed) : reasonToRun(prev, fingerprint), resumed);
 }
 
 async function loop(
@@ -106,6 +124,7 @@ async function loop(
   fingerprint: ZoneFingerprint,
   signature: string,
   reason: string,
+  resumed?: Extract<Resumed, { ok: true }>,
 ): Promise<void> {
   const { zone, input, output } = u;
   const inputId = zone.inputNode;
@@ -164,6 +183,21 @@ async function loop(
     carried[c.name] = inputValues[c.name];
   }
   if (input.node.mode === 'bypassed' || output.node.mode === 'bypassed') count = 0;
+  // A zone that carries a latent is a denoising loop: it keeps its steps (when the host keeps any).
+  const latent = zone.carried.find((c) => c.type === 'latent');
+  const history = latent && ex.trajectories ? stepHistory(ex, outputId, latentPicture(ex.trajectories, latent.name)) : undefined;
+  let first = 0;
+  if (resumed && !failed) {
+    if (resumed.step > count) fail(inputId, 'step_out_of_range', `the zone runs ${count} iterations, so it cannot continue from step ${resumed.step}`);
+    else {
+      carried = { ...resumed.kept.values };
+      first = resumed.step;
+    }
+  }
+  if (history && !failed) {
+    history.begin(count);
+    if (!resumed) await history.keep(0, carried);
+  }
   const parsed = new Map<string, unknown>();
   for (const id of body) {
     if (failed) break;
@@ -244,7 +278,7 @@ async function loop(
   };
 
   let lastYield = performance.now();
-  for (let i = 0; i < count && !failed; i++) {
+  for (let i = first; i < count && !failed; i++) {
     if (performance.now() - lastYield > 16) {
       // Let other events in (Cancel) during long runs of quick iterations.
       await new Promise((resolve) => setTimeout(resolve, 0));
@@ -253,7 +287,7 @@ async function loop(
     if (ex.stopped || ex.signal.aborted) return abandon();
     ex.emit({ type: 'iteration', runId: ex.runId, zoneId: zone.id, index: i, count });
     local.set(inputId, { status: 'ok', sig: '', outputs: { index: i, count, ...carried } });
-    if (i === 0) {
+    if (i === first) {
       for (const id of body) {
         if (variant.has(id)) continue;
         if (!(await runBodyNode(id))) return abandon();
@@ -294,7 +328,8 @@ async function loop(
     owned([carried, ...variantValues], keep);
     variantValues.length = 0;
     carried = next;
-    ex.emit({ type: 'progress', runId: ex.runId, nodeId: outputId, fraction: (i + 1) / count });
+    if (history) await history.keep(i + 1, carried);
+    ex.emit({ type: 'progress', runId: ex.runId, nodeId: outputId, fraction: (i + 1 - first) / (count - first) });
   }
   ex.running.delete(outputId);
   if (failed) {

@@ -356,6 +356,8 @@ def stage_unet(a):
         ema_u.load_state_dict(ck['unet'])
         ema_t.load_state_dict(ck['text'])
         base_lr, warm, ema_decay, step0 = 2.5e-4, 0.05, 0.995, ck['step']
+        if a.lr:  # a continuation of an unfinished run (e.g. moved to more threads): its own peak rate, long EMA
+            base_lr, ema_decay = a.lr, 0.999
         rng = np.random.default_rng(C.SEED + 40 + step0)
     opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=0.0)
     ac = torch.tensor(C.alphas_cumprod(), dtype=torch.float32)
@@ -423,7 +425,7 @@ if __name__ == '__main__':
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--max-threads', type=int, default=2)
     ap.add_argument('--resume', action='store_true', help='detector/reward/unet: continue from the saved checkpoint')
-    ap.add_argument('--lr', type=float, default=None, help='vaedec: peak learning rate (default 1e-3)')
+    ap.add_argument('--lr', type=float, default=None, help='vaedec: peak learning rate (default 1e-3); unet --resume: peak rate of the continuation')
     a = ap.parse_args()
     C.set_threads(a.threads)
     STAGES[a.stage](a)

@@ -1,0 +1,17 @@
+'use client';
+import { StepMarker } from './StepMode';
+import { TimelinePanel } from './Timeline';
+import { WireProbeCard, WireProbePanel } from './WireProbe';
+import './inspect.css';
+
+/** Everything the "see inside" tools draw over the canvas; rendered as a child of <ReactFlow>. */
+export function InspectLayer() {
+  return (
+    <>
+      <StepMarker />
+      <WireProbePanel />
+      <TimelinePanel />
+      <WireProbeCard />
+    </>
+  );
+}
