@@ -4,7 +4,7 @@ import type { BackendPreference } from '@/workers/runtimeHost';
 import { useMl, useMlController } from './useMl';
 import './ml.css';
 
-const LABELS: Record<BackendPreference, string> = { auto: 'Auto backend', webgpu: 'WebGPU', wasm: 'wasm' };
+const LABELS: Record<BackendPreference, string> = { auto: 'Auto', webgpu: 'WebGPU', wasm: 'wasm' };
 
 /** Chooses where models run (Auto / WebGPU / wasm) and says which backend runs and why. */
 export const BackendPicker = memo(function BackendPicker() {

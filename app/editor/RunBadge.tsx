@@ -3,6 +3,7 @@ import { memo } from 'react';
 import type { NodeRunView } from './store';
 import { formatMs } from './ValueView';
 import { PixelImage } from './PixelImage';
+import { progressEstimate } from './progress';
 
 const LABEL: Record<NodeRunView['status'], string> = {
   queued: 'queued',
@@ -20,7 +21,7 @@ export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
     run.status === 'done'
       ? [formatMs(run.ms), run.backend].filter(Boolean).join(' · ')
       : run.status === 'running'
-        ? `${Math.round((run.fraction ?? 0) * 100)}%`
+        ? runningDetail(run)
         : run.status === 'error'
           ? run.message
           : run.status === 'skipped' || run.status === 'cached'
@@ -48,3 +49,12 @@ export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
     </div>
   );
 });
+
+/** "45% · 1.2 s · ~1.5 s left": re-rendered with each progress event. */
+function runningDetail(run: NodeRunView): string {
+  const fraction = run.fraction ?? 0;
+  const { elapsedMs, remainingMs } = progressEstimate(fraction, run.startedAt, Date.now());
+  return [`${Math.round(fraction * 100)}%`, run.startedAt !== undefined ? formatMs(elapsedMs) : '', remainingMs !== undefined ? `~${formatMs(remainingMs)} left` : '']
+    .filter(Boolean)
+    .join(' · ');
+}

@@ -10,6 +10,7 @@ import { StepControls } from './inspect/StepMode';
 import { useInspect } from './inspect/useInspect';
 import { TimelineButton } from './inspect/Timeline';
 import { ShareButton } from './ShareLink';
+import { progressEstimate, runFraction } from './progress';
 
 /** The top bar: graph title, file and library actions, undo/redo, Run / Run to selected / Cancel. */
 export const RunBar = memo(function RunBar() {
@@ -53,7 +54,7 @@ export const RunBar = memo(function RunBar() {
           Open…
         </button>
         <button type="button" className="btn ghost" onClick={ctrl.saveToFile} data-testid="save-button" title="Download the graph as .json">
-          Save file
+          Save
         </button>
         <ShareButton />
         <input
@@ -89,7 +90,7 @@ export const RunBar = memo(function RunBar() {
         )}
         <StepControls />
         <button type="button" className="btn" disabled={busy || !selected} onClick={() => selected && void ctrl.run([selected])} title="Run only what the selected node needs" data-testid="run-selected-button">
-          Run to selected
+          ▶ Selected
         </button>
         <button type="button" className="btn danger" disabled={!busy} onClick={ctrl.cancel} title="Cancel the run (Escape)" data-testid="cancel-button">
           ■ Cancel
@@ -101,6 +102,7 @@ export const RunBar = memo(function RunBar() {
 
 function RunStatus() {
   const run = useEditor((s) => s.run);
+  const fraction = useEditor((s) => runFraction(s.nodeRuns));
   const [now, setNow] = useState(() => Date.now());
   const running = run.status === 'running' || run.status === 'cancelling';
   useEffect(() => {
@@ -112,7 +114,7 @@ function RunStatus() {
     run.status === 'idle'
       ? 'Ready'
       : running
-        ? `${run.status === 'cancelling' ? 'Cancelling' : 'Running'} · ${formatMs(now - (run.startedAt ?? now))}`
+        ? runningText(run.status === 'cancelling' ? 'Cancelling' : 'Running', fraction, run.startedAt, now)
         : run.status === 'ok'
           ? `Done · ${formatMs(run.ms)}`
           : run.status === 'cancelled'
@@ -124,6 +126,19 @@ function RunStatus() {
     <div className={`run-status status-${run.status}`} data-testid="run-status" data-status={run.status} title={run.message}>
       {running ? <span className="spinner" /> : null}
       {text}
+      {running ? (
+        <span className="run-status-progress" data-testid="run-progress" aria-hidden>
+          <span style={{ width: `${Math.round(fraction * 100)}%` }} />
+        </span>
+      ) : null}
     </div>
   );
+}
+
+/** "Running · 3.2 s · 60% · ~2.1 s left": the whole run's share of nodes done and a linear estimate. */
+function runningText(verb: string, fraction: number, startedAt: number | undefined, now: number): string {
+  const { elapsedMs, remainingMs } = progressEstimate(fraction, startedAt, now);
+  return [verb, formatMs(elapsedMs), `${Math.round(fraction * 100)}%`, remainingMs !== undefined ? `~${formatMs(remainingMs)} left` : '']
+    .filter(Boolean)
+    .join(' · ');
 }

@@ -89,6 +89,10 @@ test('Cancel stops a slow node and the page stays responsive', async ({ page }, 
   await expect(state).toHaveAttribute('data-status', 'running');
   // progress advances while the page stays interactive
   await expect(state).toContainText(/[1-9][0-9]*%/);
+  // the node and the whole run show elapsed time and an estimate of what is left
+  await expect(state).toContainText(/ left/, { timeout: 15_000 });
+  await expect(page.getByTestId('run-status')).toContainText(/Running · .+ · \d+% · ~.+ left/);
+  await expect(page.getByTestId('run-progress')).toBeVisible();
   await node(page, 'n').click();
   await expect(page.getByTestId('inspector-title')).toHaveText('Number');
   await shot(page, testInfo, 'cancel-running');
