@@ -73,7 +73,8 @@ export const MiniMapCanvas = memo(function MiniMapCanvas() {
     const y = (-ty / zoom) * base.scale + base.oy;
     const w = (vw / zoom) * base.scale;
     const h = (vh / zoom) * base.scale;
-    ctx.fillStyle = 'rgba(12,14,18,0.55)';
+    // The part out of view is dimmed with the theme's mask colour (dark or light).
+    ctx.fillStyle = getComputedStyle(c).getPropertyValue('--minimap-mask').trim() || 'rgba(12,14,18,0.55)';
     ctx.beginPath();
     ctx.rect(0, 0, W, H);
     ctx.rect(x, y, w, h);
