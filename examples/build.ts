@@ -83,15 +83,12 @@ function textToImage(): Graph {
       'one UNet step and one scheduler step per timestep, starting from seeded noise; the VAE turns the final latent into pixels.',
   );
   front(b);
-  // Two rows, so the first visit opens at a readable zoom: text and set-up above, the loop below.
-  const start = b.graph.nodes.find((n) => n.id === 'start')!;
-  start.position = { x: 0, y: 1000 };
-  b.node('loop-in', 'flow.repeatInput', 280, 1000, { iterations: 20 }, { label: 'Denoising loop' });
-  b.node('unet-step', 'sampling.unetStep', 560, 920, { guidance: 5 });
-  b.node('scheduler-step', 'sampling.schedulerStep', 860, 1000);
-  b.node('loop-out', 'flow.repeatOutput', 1160, 1000);
-  b.node('decode', 'latent.vaeDecode', 1440, 1000);
-  b.node('image', 'output.image', 1720, 1000, { name: 'image' });
+  b.node('loop-in', 'flow.repeatInput', 1100, 300, { iterations: 20 }, { label: 'Denoising loop' });
+  b.node('unet-step', 'sampling.unetStep', 1380, 180, { guidance: 5 });
+  b.node('scheduler-step', 'sampling.schedulerStep', 1680, 300);
+  b.node('loop-out', 'flow.repeatOutput', 1980, 300);
+  b.node('decode', 'latent.vaeDecode', 2240, 360);
+  b.node('image', 'output.image', 2500, 360, { name: 'image' });
   b.graph.zones.push({
     id: 'denoise',
     kind: 'repeat',

@@ -104,7 +104,8 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
           </div>
         ) : null}
       </div>
-      {run ? <RunBadge run={run} /> : null}
+      {/* Zoomed out, the scrubber is hidden and the badge keeps showing the live preview. */}
+      {run ? <RunBadge run={run} scrubberShown={!!run.steps && !def.zoneRole && !compact} /> : null}
       {run?.steps && !def.zoneRole && !compact ? <StepScrubber nodeId={id} variant="node" /> : null}
     </div>
   );

@@ -16,7 +16,7 @@ const LABEL: Record<NodeRunView['status'], string> = {
 };
 
 /** The node's state in the last run: a pill, its time or reason, a progress bar while running. */
-export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
+export const RunBadge = memo(function RunBadge({ run, scrubberShown = false }: { run: NodeRunView; scrubberShown?: boolean }) {
   const detail =
     run.status === 'done'
       ? [formatMs(run.ms), run.backend].filter(Boolean).join(' · ')
@@ -40,7 +40,7 @@ export const RunBadge = memo(function RunBadge({ run }: { run: NodeRunView }) {
           <div className="run-progress-bar" style={{ width: `${Math.round((run.fraction ?? 0) * 100)}%` }} />
         </div>
       ) : null}
-      {run.preview && !run.steps ? (
+      {run.preview && !scrubberShown ? (
         <div className="run-preview" data-testid="run-preview">
           <PixelImage image={run.preview} minWidth={96} maxWidth={128} />
           <span className="run-preview-note">{run.status === 'running' ? `preview · ${Math.round((run.fraction ?? 0) * 100)}%` : 'last preview'}</span>

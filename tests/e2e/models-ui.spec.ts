@@ -180,6 +180,7 @@ test('the sampler shows a live preview, and model nodes say which backend ran th
   await page.getByTestId('backend-select').selectOption('wasm');
   await expect(page.getByTestId('backend-active')).toHaveText('wasm', { timeout: 60_000 });
   await page.getByTestId('run-button').click();
+  // zoomed out, the badge shows the live preview (zoomed in, the step scrubber draws it)
   await expect(node(page, 'sampler').getByTestId('run-preview')).toBeVisible({ timeout: 200_000 });
   await shot(page, testInfo, 'sampler-preview');
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 200_000 });
@@ -190,6 +191,6 @@ test('the sampler shows a live preview, and model nodes say which backend ran th
   const s = pos('sampler');
   await page.evaluate(({ x, y }) => window.__weft!.viewport!.set({ x: 40 - x, y: 40 - y, zoom: 1 }), s);
   await expect(node(page, 'image').getByTestId('output-image')).toBeVisible();
-  await expect(node(page, 'sampler').getByTestId('run-preview')).toBeVisible();
+  await expect(node(page, 'sampler').getByTestId('scrubber-sampler')).toBeVisible();
   await shot(page, testInfo, 'sampler-done');
 });
