@@ -52,14 +52,17 @@ export const samplerNode = defineNode({
     let state = (from ? from.values.state : { kind: 'schedulerState', stepCount: 0, prevX0: null }) as SchedulerStateValue;
     if (!isTensorValue(latent) || state?.kind !== 'schedulerState') throw new NodeRunError('bad_kept_step', `the kept step ${first} has no latent and solver state to continue from`);
     // Each step's latent is read once: for the preview and for the kept copy.
+    // With previews off nothing is read back during the loop (GPU tensors stay on the GPU), so no
+    // steps are kept for time travel either.
+    const kept = params.preview ? steps : undefined;
     const keep = async (j: number): Promise<ImageValue | undefined> => {
-      if (!params.preview && !steps) return undefined;
+      if (!params.preview) return undefined;
       const data = (await latent.read()) as Float32Array;
       const preview = params.preview ? latentPreview(data, latent.dims, rgb) : undefined;
-      await steps?.keep(j, { latent: cpuTensor('float32', latent.dims, data), state }, preview);
+      await kept?.keep(j, { latent: cpuTensor('float32', latent.dims, data), state }, preview);
       return preview;
     };
-    steps?.begin(total);
+    kept?.begin(total);
     if (!from) await keep(0);
     const owned = new Set<TensorValue>();
     try {
