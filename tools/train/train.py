@@ -257,14 +257,19 @@ def stage_detector(a):
         step += 1
         if step % 200 == 0:
             C.log('detector', f'step {step} loss {loss.item():.4f} t {time.time() - bud.t0:.0f}s')
-    if a.resume:
-        pk = torch.load(os.path.join(W, 'detector.pt'))
-        prev = pk.get('total_steps', pk['step'])
-    else:
-        prev = 0
-    torch.save({'det': det.state_dict(), 'step': step, 'total_steps': prev + step}, os.path.join(W, 'detector.pt'))
-    C.log('detector', f'done {step} steps')
+    save_counted('detector', 'det', det, step, a.resume)
 
+
+
+def save_counted(name, key, model, step, resumed):
+    """Saves <name>.pt with this run's steps and the total over resumed runs."""
+    path = os.path.join(W, f'{name}.pt')
+    prev = 0
+    if resumed:
+        pk = torch.load(path)
+        prev = pk.get('total_steps', pk['step'])
+    torch.save({key: model.state_dict(), 'step': step, 'total_steps': prev + step}, path)
+    C.log(name, f'done {step} steps')
 
 # ------------------------------------------------------------------ reward
 # shape swaps are the hardest negatives for the dual encoder: train on them more often than the eval draws them
@@ -322,13 +327,7 @@ def stage_reward(a):
         step += 1
         if step % 200 == 0:
             C.log('reward', f'step {step} loss {loss.item():.4f} scale {sc_.item():.1f} t {time.time() - bud.t0:.0f}s')
-    if a.resume:
-        pk = torch.load(os.path.join(W, 'reward.pt'))
-        prev = pk.get('total_steps', pk['step'])
-    else:
-        prev = 0
-    torch.save({'reward': rw.state_dict(), 'step': step, 'total_steps': prev + step}, os.path.join(W, 'reward.pt'))
-    C.log('reward', f'done {step} steps')
+    save_counted('reward', 'reward', rw, step, a.resume)
 
 
 # ------------------------------------------------------------------ UNet + text encoder
