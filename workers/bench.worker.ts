@@ -4,7 +4,6 @@
  * Weft's engine on the same models (wasm), so they can be alternated in the same process.
  */
 import { expose } from 'comlink';
-import * as ort from 'onnxruntime-web/webgpu';
 import { produce } from 'immer';
 import { parseGraph } from '@/engine/graph/parse';
 import { ExecutionCache, runGraph } from '@/engine/executor';
@@ -13,7 +12,7 @@ import type { Runtime } from '@/engine/runtime';
 import { registry } from '@/nodes';
 import { plainPipeline } from '@/bench/plainPipeline';
 import sampler from '@/examples/text-to-image-sampler.json';
-import { tryCreateBrowserMl } from './mlHost';
+import { loadOrt, tryCreateBrowserMl } from './mlHost';
 
 let plainRun: (() => Promise<unknown>) | undefined;
 let weftRun: (() => Promise<unknown>) | undefined;
@@ -29,6 +28,8 @@ const api = {
     const host = await tryCreateBrowserMl({ force: 'wasm' });
     if (!host.ok) throw new Error(host.message);
     const runtime: Runtime = { backend: host.ml.backend, services: { ml: host.ml } };
+    // The same ORT build (and module instance) Weft's wasm backend uses.
+    const ort = await loadOrt('wasm');
     plainRun = await plainPipeline(ort, read, settings, { executionProviders: ['wasm'], logSeverityLevel: 3 });
     const parsed = parseGraph(sampler, registry);
     if (!parsed.ok) throw new Error('the example graph does not parse');
@@ -44,7 +45,7 @@ const api = {
       const r = await runGraph(graph, { registry, runtime, cache: new ExecutionCache() });
       if (r.status !== 'ok') throw new Error(`weft run ${r.status}`);
     };
-    return { threads: Number(ort.env.wasm.numThreads) };
+    return { threads: Number((await loadOrt('wasm')).env.wasm.numThreads) };
   },
   async time(which: 'plain' | 'weft'): Promise<number> {
     const fn = which === 'plain' ? plainRun : weftRun;

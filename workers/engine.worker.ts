@@ -23,6 +23,9 @@ const host = new RuntimeHost();
 /** Each denoising loop's kept steps (time travel), within TRAJECTORY_LIMITS; previews drawn with SD's latent colours. */
 const trajectories = new TrajectoryStore({ preview: (latent, dims) => latentPreview(latent, dims, SD15_LATENT_RGB) });
 let warming: AbortController | undefined;
+// ONNX Runtime takes a second or two to start (a 14 MB wasm module and its threads): start it now,
+// while the page is still drawing, rather than when the first model is needed.
+void host.start();
 
 /** Events are sent in small batches: one message per frame rather than one per event. */
 function batcher(send: (events: TransferEvent[]) => void) {

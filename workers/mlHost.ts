@@ -1,8 +1,8 @@
-import * as ort from 'onnxruntime-web/webgpu';
 import { NodeRunError } from '@/engine/errors';
 import { chooseBackend, wasmThreads, type GpuLike } from '@/ml/runtime/chooseBackend';
 import { createMlServices, type OrtMlServices } from '@/ml/runtime/createMlServices';
 import type { FileAccess } from '@/ml/runtime/types';
+import type { OrtModule } from '@/ml/runtime/ortTypes';
 import { createBrowserFiles } from './files';
 import { createModelStore, type ModelStore } from './modelStore';
 
@@ -17,6 +17,14 @@ export interface BrowserMlOptions {
 export type BrowserMlResult = { ok: true; ml: OrtMlServices; store: ModelStore } | { ok: false; code: string; message: string };
 
 /**
+ * ORT's WebGPU build (its wasm is 27 MB) only when WebGPU is used; on wasm its plain build (14 MB),
+ * which starts in about half the time on a cold page. Each is loaded once per worker.
+ */
+export function loadOrt(backend: 'webgpu' | 'wasm'): Promise<OrtModule> {
+  return backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm');
+}
+
+/**
  * The model runtime of the engine worker (or page): onnxruntime-web with the WebGPU provider
  * when an adapter exists, wasm otherwise. The same worker must run every node that passes GPU
  * tensors along. Failures come back as values.
@@ -25,6 +33,7 @@ export async function tryCreateBrowserMl(options: BrowserMlOptions = {}): Promis
   const nav = globalThis.navigator as (Navigator & { gpu?: GpuLike }) | undefined;
   const choice = await chooseBackend(nav?.gpu, options.force);
   if (!choice.ok) return choice;
+  const ort = await loadOrt(choice.backend);
   ort.env.wasm.numThreads = wasmThreads(globalThis.crossOriginIsolated, nav?.hardwareConcurrency);
   ort.env.logLevel = 'error';
   // ORT would request its own adapter; hand it the one we checked so the choice is the one used.

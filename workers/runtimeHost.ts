@@ -57,6 +57,12 @@ export class RuntimeHost {
     return { backend: 'none', services: {} };
   }
 
+  /** Starts the runtime ahead of the first model (see OrtMlServices.start). */
+  async start(): Promise<void> {
+    const r = await this.ml();
+    if (r.ok) await r.ml.start();
+  }
+
   async counters() {
     const r = await this.ml();
     return r.ok ? r.ml.counters() : undefined;

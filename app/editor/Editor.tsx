@@ -1,7 +1,7 @@
 'use client';
 import { useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
-import { EngineBridge } from '@/workers/bridge';
+import { takeEngineBridge } from '@/workers/earlyBridge';
 import { EditorController } from './controller';
 import { EditorContext, useEditor } from './EditorContext';
 import { Canvas } from './Canvas';
@@ -21,7 +21,7 @@ export default function Editor() {
   const [ctrl] = useState(() => new EditorController());
 
   useEffect(() => {
-    const bridge = new EngineBridge();
+    const bridge = takeEngineBridge();
     ctrl.attachBridge(bridge);
     mlOf(ctrl).attach(bridge);
     void ctrl.restore();

@@ -300,6 +300,8 @@ export class EditorController {
         if (parsed.ok) {
           this.switchTo(entry.id, parsed.value);
           this.store.set({ ready: true });
+          // Models start loading now, while the canvas draws, rather than after the first validation.
+          this.prewarmIfChanged();
           return;
         }
         this.store.set({
@@ -309,6 +311,7 @@ export class EditorController {
       const fresh = storage.newGraphId();
       this.switchTo(fresh, this.store.get().docId ? defaultGraph() : this.graph);
       this.store.set({ ready: true });
+      this.prewarmIfChanged();
       await this.saveNow();
     } catch (err) {
       this.store.set({ ready: true, storageError: `Browser storage is not available, so work is not saved automatically: ${String(err)}. Save to a file to keep your work.` });

@@ -21,10 +21,12 @@ describe('backend choice', () => {
     expect(r).toMatchObject({ ok: false, code: 'no_webgpu' });
     expect(r.ok ? '' : r.message).toMatch(/choose wasm$/);
   });
-  test('wasm threads need cross-origin isolation', () => {
+  test('wasm threads need cross-origin isolation and leave a core to the page', () => {
     expect(wasmThreads(false, 8)).toBe(1);
     expect(wasmThreads(true, 8)).toBe(4);
-    expect(wasmThreads(true, 2)).toBe(2);
+    expect(wasmThreads(true, 4)).toBe(3);
+    expect(wasmThreads(true, 2)).toBe(1);
+    expect(wasmThreads(true, 1)).toBe(1);
     expect(wasmThreads(undefined, undefined)).toBe(1);
   });
 });

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import * as ortNode from 'onnxruntime-node';
 import { NodeRunError } from '@/engine/errors';
 import { cpuTensor } from '@/engine/values';
-import { createMlServices } from './createMlServices';
+import { createMlServices, startModelBytes } from './createMlServices';
 import { f16BitsToF32, f32ToF16Bits } from './float16';
 import { buildModel } from './onnxProto';
 import { castToFloatModel, fakeUnet, identityOf, memoryFiles, nums, refTo } from './testModels';
@@ -38,6 +38,21 @@ async function failure(p: Promise<unknown>): Promise<NodeRunError> {
 }
 
 describe('sessions', () => {
+  test('start() starts ONNX Runtime with a one-node model that really runs, once however often it is called', async () => {
+    const s = await ortNode.InferenceSession.create(startModelBytes());
+    const out = await s.run({ x: new ortNode.Tensor('float32', Float32Array.of(2.5), [1]) });
+    expect(Array.from(out.y.data as Float32Array)).toEqual([2.5]);
+    await s.release();
+    let created = 0;
+    const counting = { ...ortNode, InferenceSession: { create: (...a: Parameters<typeof ortNode.InferenceSession.create>) => (created++, ortNode.InferenceSession.create(...a)) } } as unknown as typeof ortNode;
+    const started = createMlServices({ ort: counting, backend: 'cpu', backendReason: 'test', files });
+    await Promise.all([started.start(), started.start()]);
+    await started.start();
+    expect(created).toBe(1);
+    expect(started.counters().sessions).toBe(0);
+    await started.dispose();
+  });
+
   test('one session per model content, shared by concurrent calls and reused', async () => {
     await ml.releaseUnused([]);
     const reads = files.reads;

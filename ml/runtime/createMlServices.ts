@@ -26,6 +26,16 @@ export interface CreateMlServicesOptions {
 export interface OrtMlServices extends MlServices {
   /** Releases every session, helper sessions included. */
   dispose(): Promise<void>;
+  /**
+   * Starts ONNX Runtime (its wasm module, thread pool or WebGPU device) by creating a one-node
+   * session, so the first real model does not wait for it. Safe to call any number of times.
+   */
+  start(): Promise<void>;
+}
+
+/** A one-node ONNX model (Identity x -> y, float [1], opset 17): 76 bytes that make ONNX Runtime start. */
+export function startModelBytes(): Uint8Array {
+  return Uint8Array.from(atob('CAgSBHdlZnQ6PAoQCgF4EgF5IghJZGVudGl0eRIGd2FybXVwWg8KAXgSCgoICAESBAoCCAFiDwoBeRIKCggIARIECgIIAUIECgAQEQ=='), (c) => c.charCodeAt(0));
 }
 
 function ioInfo(meta: readonly OrtValueMetadata[] | undefined, names: readonly string[]): IoInfo[] {
@@ -184,6 +194,13 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
     async dispose() {
       await services.releaseUnused([]);
       await bridge.releaseHelpers();
+    },
+    async start() {
+      try {
+        await bridge.helper('start', startModelBytes);
+      } catch {
+        // The first model's session reports the same failure, with its name.
+      }
     },
   };
   return services;
