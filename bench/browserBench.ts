@@ -86,7 +86,7 @@ export async function browserBench(settings: { steps: number; guidance: number; 
           const g = structuredClone(window.__weft!.getGraph());
           for (const node of g.nodes) {
             if (node.type === 'sampling.scheduler') node.params.steps = n;
-            if (node.type === 'sampling.sampler') node.params.preview = false;
+            if (node.type === 'sampling.sampler' || node.type === 'flow.repeatOutput') node.params.preview = false;
           }
           window.__weft!.loadGraph(g);
           await window.__weft!.run();

@@ -13,7 +13,11 @@ export const repeatOutputNode = defineNode({
   maths: 'state_{i+1} = what is wired in here after iteration i; after the last, the outputs are state_N.',
   inputs: [],
   outputs: [],
-  params: z.object({}),
+  params: z.object({
+    // When the zone carries a latent: show each step and keep it for time travel. Both read each step's
+    // latent back to the CPU; off, a zone on the GPU reads nothing back during the loop.
+    preview: z.boolean().default(true).meta({ label: 'Preview and keep every step' }),
+  }),
   zoneRole: 'repeatOutput',
   run: () => ({}),
 });

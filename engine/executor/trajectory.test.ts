@@ -41,12 +41,12 @@ const toyNodes = [
 ];
 const registry = makeRegistry([...testRegistry.values(), ...toyNodes]);
 
-function toyLoop(iterations: number) {
+function toyLoop(iterations: number, preview = true) {
   return new GraphBuilder()
     .add('start', 'test.latentStart', { value: 1 })
     .add('in', 'flow.repeatInput', { iterations }, { latent: 'start.latent' })
     .add('step', 'test.latentStep', { b: 1 }, { latent: 'in.latent', step: 'in.index' })
-    .add('out', 'flow.repeatOutput', {}, { latent: 'step.latent' })
+    .add('out', 'flow.repeatOutput', preview ? {} : { preview: false }, { latent: 'step.latent' })
     .output('result', 'out.latent')
     .zone('loop', 'in', 'out', ['step'], [{ name: 'latent', type: 'latent' }])
     .build();
@@ -75,6 +75,15 @@ describe('denoising time travel', () => {
     const steps = stepEvents(events);
     expect(steps.map((e) => e.step)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(steps.every((e) => e.preview && e.count === 6 && !e.replayed)).toBe(true);
+  });
+
+  it('with "Preview and keep every step" off a zone keeps nothing and shows no step, with the same result', async () => {
+    const trajectories = new TrajectoryStore({ preview: picture });
+    const { report, events } = await run(toyLoop(6, false), { registry, trajectories });
+    expect(report.status).toBe('ok');
+    expect(trajectories.get('out')).toBeUndefined();
+    expect(stepEvents(events)).toEqual([]);
+    expect(await values(report.outputs.result.value)).toEqual(expected(6));
   });
 
   it('continuing from step k when nothing changed gives the full run’s result, running only the rest', async () => {

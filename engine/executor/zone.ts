@@ -183,9 +183,11 @@ async function loop(
     carried[c.name] = inputValues[c.name];
   }
   if (input.node.mode === 'bypassed' || output.node.mode === 'bypassed') count = 0;
-  // A zone that carries a latent is a denoising loop: it keeps its steps (when the host keeps any).
+  // A zone that carries a latent is a denoising loop: it keeps its steps (when the host keeps any and
+  // the output node's "preview" switch is on; off, nothing is read back during the loop).
   const latent = zone.carried.find((c) => c.type === 'latent');
-  const history = latent && ex.trajectories ? stepHistory(ex, outputId, latentPicture(ex.trajectories, latent.name)) : undefined;
+  const keepSteps = (output.node.params as { preview?: unknown } | undefined)?.preview !== false;
+  const history = latent && keepSteps && ex.trajectories ? stepHistory(ex, outputId, latentPicture(ex.trajectories, latent.name)) : undefined;
   let first = 0;
   if (resumed && !failed) {
     if (resumed.step > count) fail(inputId, 'step_out_of_range', `the zone runs ${count} iterations, so it cannot continue from step ${resumed.step}`);
