@@ -214,7 +214,7 @@ test('on the text-to-image graph the probe shows the image and the latent, and t
   // loop-out.latent → decode (e31): statistics and the cheap colour preview.
   await hoverWire(page, 'e31');
   const card = page.getByTestId('probe-card');
-  await expect(card.getByTestId('probe-shape')).toHaveText('[1×4×16×16]');
+  await expect(card.getByTestId('probe-shape')).toHaveText('[1×4×8×8]');
   await expect(card.getByTestId('probe-latent-picture')).toBeVisible();
   await shot(page, testInfo, 'probe-image');
 

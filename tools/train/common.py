@@ -13,9 +13,9 @@ REPO = os.path.normpath(os.path.join(HERE, '..', '..'))
 WORK = os.environ.get('WEFT_WORK', '/tmp/weft_train')
 OUT = os.path.join(REPO, 'public', 'models', 'shapes-v1')
 CTX = 24                 # text context length (model_max_length)
-LATENT_FACTOR = 4        # 64x64 -> 16x16x4 latents (factor 8 blurred shapes past recognition on our budget: see README)
+LATENT_FACTOR = 8        # 64x64 -> 8x8x4 latents, as Stable Diffusion (factor 4 was tried: see README)
 LATENT = 64 // LATENT_FACTOR
-UNET_LEVELS = ((32, 0), (64, 1), (96, 2), (128, 2))
+UNET_LEVELS = ((48, 1), (96, 1), (144, 2)) if LATENT_FACTOR == 8 else ((32, 0), (64, 1), (96, 2), (128, 2))
 TEXT_DIM = 128
 VAE_ENC_CH = (32, 64)
 VAE_DEC_CH = (16, 48, 80)

@@ -76,8 +76,8 @@ def f32(x):
 def write_tokenizer():
     d = os.path.join(OUT, 'tokenizer')
     os.makedirs(d, exist_ok=True)
-    shutil.copy(os.path.join(DEFAULT_DIR, 'vocab.json'), d)
-    shutil.copy(os.path.join(DEFAULT_DIR, 'merges.txt'), d)
+    # tokenizer.json alone (the fast tokenizer's file) holds vocabulary and merges: the slow tokenizer's
+    # vocab.json + merges.txt would add 1.5 MB to a suite that must stay under 25 MB.
     tok = get_tokenizer()
     with open(os.path.join(DEFAULT_DIR, 'vocab.json'), encoding='utf-8') as f:
         vocab = json.load(f)
@@ -101,7 +101,7 @@ def write_tokenizer():
     }
     with open(os.path.join(d, 'tokenizer.json'), 'w', encoding='utf-8') as f:
         json.dump(tj, f, ensure_ascii=False, separators=(',', ':'))
-    cfg = {'tokenizer_class': 'CLIPTokenizer', 'model_max_length': C.CTX, 'do_lower_case': True,
+    cfg = {'tokenizer_class': 'CLIPTokenizerFast', 'model_max_length': C.CTX, 'do_lower_case': True,
            'bos_token': '<|startoftext|>', 'eos_token': '<|endoftext|>', 'unk_token': '<|endoftext|>',
            'pad_token': '<|endoftext|>', 'clean_up_tokenization_spaces': True, 'errors': 'replace',
            'add_prefix_space': False}
@@ -182,7 +182,7 @@ def main():
     C.save_json(os.path.join(OUT, 'model_index.json'), {
         '_class_name': 'StableDiffusionPipeline', '_diffusers_version': '0.30.0', '_weft_name': 'shapes-v1',
         'scheduler': ['diffusers', 'EulerDiscreteScheduler'], 'text_encoder': ['transformers', 'CLIPTextModel'],
-        'tokenizer': ['transformers', 'CLIPTokenizer'], 'unet': ['diffusers', 'UNet2DConditionModel'],
+        'tokenizer': ['transformers', 'CLIPTokenizerFast'], 'unet': ['diffusers', 'UNet2DConditionModel'],
         'vae_encoder': ['diffusers', 'AutoencoderKL'], 'vae_decoder': ['diffusers', 'AutoencoderKL'],
         'reward': ['weft', 'ClipStyleReward'], 'detector': ['weft', 'GridShapeDetector'],
         'safety_checker': [None, None], 'feature_extractor': [None, None], 'requires_safety_checker': False})
@@ -263,12 +263,14 @@ def build_notes():
     lines = []
     try:
         v = torch.load(os.path.join(W, 'vae.pt'))
-        lines.append(f"- VAE: {v.get('step')} steps of batch 16 (best validation checkpoint), then "
+        lines.append(f"- VAE: {v.get('total_steps', v.get('step'))} steps of batch 16 (best validation checkpoint), then "
                      f"{v.get('dec_finetune_steps', 0)} steps of decoder-only fine-tuning (encoder frozen).")
         u = torch.load(os.path.join(W, 'unet.pt'))
-        lines.append(f"- UNet + text encoder: {u.get('step')} steps of batch 64, jointly, AdamW 5e-4 cosine, EMA 0.999 exported.")
+        lines.append(f"- UNet + text encoder: {u.get('step')} steps of batch 64, jointly, AdamW 5e-4 cosine, Min-SNR-5 loss weighting, "
+                     "10% caption dropout, EMA 0.999 exported.")
         d = torch.load(os.path.join(W, 'detector.pt'))
-        lines.append(f"- Detector: {d.get('total_steps', d.get('step'))} steps of batch 64 (blur/noise augmentation).")
+        lines.append(f"- Detector: {d.get('total_steps', d.get('step'))} steps of batch 64 (blur/noise augmentation; the last "
+                     f"{d.get('step')} with half of each batch VAE reconstructions of training renders, `detector --resume --recon`).")
         r = torch.load(os.path.join(W, 'reward.pt'))
         lines.append(f"- Reward: {r.get('total_steps', r.get('step'))} steps of batch 64 with 3 hard negatives per image.")
     except Exception as e:  # noqa: BLE001
@@ -297,7 +299,7 @@ Everything is float32 ONNX, opset 17, dynamic batch. Trained from scratch on 2 C
 |---|---|---|
 {rows}
 
-- **tokenizer/**: the real CLIP BPE tokenizer of SD 1.x (vocab.json, merges.txt, tokenizer.json), with
+- **tokenizer/**: the real CLIP BPE tokenizer of SD 1.x as one Hugging Face `tokenizer.json` (CLIPTokenizerFast), with
   `model_max_length` {C.CTX}: ids are `<|startoftext|>` + tokens + `<|endoftext|>`, padded with 49407 to {C.CTX}.
 - **text_encoder**: causal 2-layer transformer, width {C.TEXT_DIM}, 4 heads. CLIP ids are mapped inside the model
   (a constant 49,408-entry table) to a compact caption vocabulary of {len(C.vocab()[1])} tokens (+ unknown).
@@ -351,8 +353,9 @@ Reward accuracy by changed attribute: {json.dumps({k: round(v, 3) for k, v in ev
 - Only this world: 64x64 images of the listed shapes/colours/places; any other word maps to "unknown".
 - Small stars and crosses are the hardest shapes (few latent pixels); ring holes can take a wrong colour.
 - Two- and three-shape prompts are followed less reliably than single shapes (see the table).
-- The judge is the detector trained here; it was trained with blur/noise augmentation so it also reads
-  decoded images, but its score on generated images is still an estimate, not ground truth.
+- The judge is the detector trained here; it was trained on clean renders (with blur/noise augmentation) and
+  on VAE reconstructions of training renders, so it also reads decoded images, but its score on generated images
+  is still an estimate, not ground truth (it never saw a generated image).
 - Examples of failed held-out prompts: {json.dumps(ev.get('adherence_failures_examples', [])[:6])}
 """
     with open(os.path.join(OUT, 'MODEL_CARD.md'), 'w') as f:

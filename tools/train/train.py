@@ -76,15 +76,22 @@ def stage_vae(a):
     dec = VAEDecoder(C.VAE_DEC_CH, factor=C.LATENT_FACTOR)
     C.log('vae', 'params enc %.3fM dec %.3fM' % (n_params(enc) / 1e6, n_params(dec) / 1e6))
     params = list(enc.parameters()) + list(dec.parameters())
-    opt = torch.optim.AdamW(params, lr=2e-3, weight_decay=0.0)
+    base_lr, best, step0 = 2e-3, -1, 0
+    if a.resume:  # continue encoder and decoder (only before the UNet is trained on the latents)
+        ck = torch.load(os.path.join(W, 'vae.pt'))
+        enc.load_state_dict(ck['enc'])
+        dec.load_state_dict(ck['dec'])
+        base_lr, best, step0 = a.lr or 1e-3, ck['psnr'], ck.get('total_steps', ck['step'])
+        rng = np.random.default_rng(C.SEED + 10 + step0)
+    opt = torch.optim.AdamW(params, lr=base_lr, weight_decay=0.0)
     bud = Budget(60 if a.quick else 3000, a.minutes or (1 if a.quick else 16))
-    best, step, bs = -1, 0, 16
+    step, bs = 0, 16
     while True:
         p = bud.progress(step)
         if p >= 1:
             break
         for g in opt.param_groups:
-            g['lr'] = lr_at(p, 2e-3)
+            g['lr'] = lr_at(p, base_lr)
         x = to_float(imgs[rng.integers(len(imgs), size=bs)])
         mean, logvar = enc(x)
         z = mean + torch.exp(0.5 * logvar) * torch.randn_like(mean)
@@ -104,7 +111,8 @@ def stage_vae(a):
                 enc.train(); dec.train()
             if pv > best:
                 best = pv
-                torch.save({'enc': enc.state_dict(), 'dec': dec.state_dict(), 'step': step, 'psnr': pv}, os.path.join(W, 'vae.pt'))
+                torch.save({'enc': enc.state_dict(), 'dec': dec.state_dict(), 'step': step, 'total_steps': step0 + step, 'psnr': pv},
+                           os.path.join(W, 'vae.pt'))
             C.log('vae', f'step {step} loss {loss.item():.5f} val_psnr {pv:.2f} best {best:.2f} t {time.time() - bud.t0:.0f}s')
     # cache latents (posterior means) of the training set, scaled to unit std
     ck = torch.load(os.path.join(W, 'vae.pt'))
@@ -224,6 +232,34 @@ def det_loss(det, x, obj, box, sh, co):
     return lo * 5 + lb * 5 + ls + lc
 
 
+N_RECON = 12000
+
+
+def recon_images(imgs):
+    """VAE reconstructions (encoder mean -> decoder) of the first N_RECON training images, uint8, cached per VAE."""
+    ck = torch.load(os.path.join(W, 'vae.pt'))
+    tag = f"{ck.get('total_steps', ck['step'])}-{ck.get('dec_finetune_steps', 0)}-{ck['psnr']:.4f}"
+    path, tag_path = os.path.join(W, 'recon_imgs.npy'), os.path.join(W, 'recon_imgs.tag')
+    if os.path.exists(path) and os.path.exists(tag_path) and open(tag_path).read() == tag:
+        return np.load(path)
+    enc = VAEEncoder(C.VAE_ENC_CH, factor=C.LATENT_FACTOR)
+    dec = VAEDecoder(C.VAE_DEC_CH, factor=C.LATENT_FACTOR)
+    enc.load_state_dict(ck['enc'])
+    dec.load_state_dict(ck['dec'])
+    enc.eval(); dec.eval()
+    out = []
+    with torch.no_grad():
+        for i in range(0, min(N_RECON, len(imgs)), 250):
+            y = dec(enc(to_float(imgs[i:i + 250]))[0]).clamp(-1, 1)
+            out.append(((y + 1) * 127.5).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy())
+    rec = np.concatenate(out)
+    np.save(path, rec)
+    with open(tag_path, 'w') as f:
+        f.write(tag)
+    C.log('detector', f'cached {len(rec)} VAE reconstructions (VAE {tag})')
+    return rec
+
+
 def stage_detector(a):
     torch.manual_seed(C.SEED + 2)
     rng = np.random.default_rng(C.SEED + 2)
@@ -234,8 +270,11 @@ def stage_detector(a):
     base_lr = 2e-3
     if a.resume:  # continue a finished run with a fresh, lower schedule
         det.load_state_dict(torch.load(os.path.join(W, 'detector.pt'))['det'])
-        base_lr = 1.5e-3
-        rng = np.random.default_rng(C.SEED + 20)
+        base_lr = a.lr or 1.5e-3
+        rng = np.random.default_rng(C.SEED + 20 + torch.load(os.path.join(W, 'detector.pt')).get('total_steps', 0))
+    # --recon: half of each batch are VAE reconstructions of training renders (same ground truth), so the judge
+    # also reads decoded images as well as clean renders; it never sees generated images.
+    rec = recon_images(imgs) if a.recon else None
     C.log('detector', 'params %.3fM' % (n_params(det) / 1e6))
     opt = torch.optim.AdamW(det.parameters(), lr=base_lr, weight_decay=1e-4)
     bud = Budget(60 if a.quick else 5000, a.minutes or (1 if a.quick else 10))
@@ -247,7 +286,11 @@ def stage_detector(a):
         for g in opt.param_groups:
             g['lr'] = lr_at(p, base_lr)
         idx = rng.integers(len(imgs), size=bs)
-        x = degrade(to_float(imgs[idx]), gen)
+        if rec is not None:
+            idx[:bs // 2] = rng.integers(len(rec), size=bs // 2)
+            x = torch.cat([to_float(rec[idx[:bs // 2]]), degrade(to_float(imgs[idx[bs // 2:]]), gen)])
+        else:
+            x = degrade(to_float(imgs[idx]), gen)
         ti = torch.from_numpy(idx)
         loss = det_loss(det, x, obj[ti], box[ti], sh[ti], co[ti])
         opt.zero_grad()
@@ -338,6 +381,9 @@ def make_unet_text():
     return un, te
 
 
+MIN_SNR_GAMMA = 5.0
+
+
 def stage_unet(a):
     torch.manual_seed(C.SEED + 4)
     rng = np.random.default_rng(C.SEED + 4)
@@ -390,7 +436,10 @@ def stage_unet(a):
         xt = a_t.sqrt() * x0 + (1 - a_t).sqrt() * noise
         hid, _ = te(C.tokenize(caps))
         pred = un(xt, t.float(), hid)
-        loss = F.mse_loss(pred, noise)
+        # Min-SNR-5 weighting (Hang et al. 2023): low-noise steps, easy and plentiful, stop dominating the gradient
+        snr = a_t.flatten() / (1 - a_t.flatten())
+        w = torch.clamp(snr, max=MIN_SNR_GAMMA) / snr
+        loss = (w * ((pred - noise) ** 2).flatten(1).mean(1)).mean()
         opt.zero_grad()
         loss.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
@@ -423,8 +472,9 @@ if __name__ == '__main__':
     ap.add_argument('--minutes', type=float, default=None)
     ap.add_argument('--threads', type=int, default=2)
     ap.add_argument('--max-threads', type=int, default=2)
-    ap.add_argument('--resume', action='store_true', help='detector/reward/unet: continue from the saved checkpoint')
-    ap.add_argument('--lr', type=float, default=None, help='vaedec: peak learning rate (default 1e-3); unet --resume: peak rate of the continuation')
+    ap.add_argument('--resume', action='store_true', help='vae/detector/reward/unet: continue from the saved checkpoint')
+    ap.add_argument('--recon', action='store_true', help='detector: train on VAE reconstructions as well as clean renders')
+    ap.add_argument('--lr', type=float, default=None, help='vae --resume, vaedec, detector --resume: peak learning rate; unet --resume: peak rate of the continuation')
     a = ap.parse_args()
     C.set_threads(a.threads)
     STAGES[a.stage](a)

@@ -1,13 +1,14 @@
 """Retrain the whole shapes-v1 suite from scratch (seeded), evaluate it and export it.
 
-    /usr/bin/python3 tools/train/train_all.py            # full run, ~75-85 min on 2 cores
+    /usr/bin/python3 tools/train/train_all.py            # full run, ~90 min on 2 quiet cores
     /usr/bin/python3 tools/train/train_all.py --quick    # smoke test of every stage, ~5 min
 
 Schedule on 2 cores (each process uses 1 thread while another trains beside it):
-    data -> [vae 16 min + latent cache] | [detector 10 min -> reward 8 min]
-         -> [unet+text 65 min, 2 threads] | [detector --resume 12 -> reward --resume 7 -> vaedec 14 (decoder-only)]
+    data -> [vae 20 min + latent cache] | [detector 10 min -> reward 8 min]
+         -> [unet+text 58 min, 2 threads] | [reward --resume 7 -> vaedec 14 (decoder-only)
+                                              -> detector --resume --recon 12 (clean renders + VAE reconstructions)]
          -> evaluate -> export
-Each stage can also run alone: train.py {data,vae,detector,reward,unet}, evaluate.py, export.py.
+Each stage can also run alone: train.py {data,vae,vaedec,detector,reward,unet}, evaluate.py, export.py.
 Work files go to $WEFT_WORK (default /tmp/weft_train)."""
 import argparse
 import os
@@ -50,15 +51,16 @@ def main():
     aux = subprocess.Popen(['sh', '-c', f'"{PY}" train.py detector --threads 1 {" ".join(q)} && '
                                         f'"{PY}" train.py reward --threads 1 {" ".join(q)} && touch "{done}"'],
                            env=env, cwd=HERE)
-    wait(run(['train.py', 'vae', '--threads', '1'] + q, env), 'vae')
+    wait(run(['train.py', 'vae', '--threads', '1'] + q + ([] if a.quick else ['--minutes', '20']), env), 'vae')
     wait(aux, 'detector/reward')
-    um = ['--minutes', str(a.unet_minutes)] if a.unet_minutes else []
+    um = ['--minutes', str(a.unet_minutes or 58)] if not a.quick or a.unet_minutes else []
     unet = run(['train.py', 'unet', '--threads', '2', '--max-threads', '2'] + q + um, env)
-    # beside the UNet (1 thread): continue detector and reward, then decoder-only VAE fine-tuning
-    # (encoder frozen, so the latent space the UNet learns is unchanged)
-    side = subprocess.Popen(['sh', '-c', f'"{PY}" train.py detector --resume --threads 1 --minutes {0.3 if a.quick else 12} && '
-                                         f'"{PY}" train.py reward --resume --threads 1 --minutes {0.3 if a.quick else 7} && '
-                                         f'"{PY}" train.py vaedec --threads 1 --minutes {0.3 if a.quick else 14}'],
+    # beside the UNet (1 thread): continue the reward model, then decoder-only VAE fine-tuning (encoder
+    # frozen, so the latent space the UNet learns is unchanged), then the detector on clean renders and
+    # reconstructions through that final decoder (so the judge reads decoded images too)
+    side = subprocess.Popen(['sh', '-c', f'"{PY}" train.py reward --resume --threads 1 --minutes {0.3 if a.quick else 7} && '
+                                         f'"{PY}" train.py vaedec --threads 1 --minutes {0.3 if a.quick else 14} && '
+                                         f'"{PY}" train.py detector --resume --recon --threads 1 --minutes {0.3 if a.quick else 12}'],
                             env=env, cwd=HERE)
     wait(side, 'side stages')
     wait(unet, 'unet')
