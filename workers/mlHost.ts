@@ -18,7 +18,7 @@ export type BrowserMlResult = { ok: true; ml: OrtMlServices; store: ModelStore }
 
 /**
  * ORT's WebGPU build (its wasm is 27 MB) only when WebGPU is used; on wasm its plain build (14 MB),
- * which starts in about half the time on a cold page. Each is loaded once per worker.
+ * half the bytes to fetch and compile on a cold page. Each is loaded once per worker.
  */
 export function loadOrt(backend: 'webgpu' | 'wasm'): Promise<OrtModule> {
   return backend === 'webgpu' ? import('onnxruntime-web/webgpu') : import('onnxruntime-web/wasm');
