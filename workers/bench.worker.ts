@@ -45,7 +45,7 @@ const api = {
       const r = await runGraph(graph, { registry, runtime, cache: new ExecutionCache() });
       if (r.status !== 'ok') throw new Error(`weft run ${r.status}`);
     };
-    return { threads: Number((await loadOrt('wasm')).env.wasm.numThreads) };
+    return { threads: Number(ort.env.wasm.numThreads) };
   },
   async time(which: 'plain' | 'weft'): Promise<number> {
     const fn = which === 'plain' ? plainRun : weftRun;

@@ -285,13 +285,15 @@ def build_notes():
 
 def shortfall(ev):
     """A plain sentence for every quality target the build misses (empty when all are met)."""
-    misses = [(k, t, label) for k, t, label in (('adherence_sc', 0.85, 'prompt adherence'), ('judge_clean_sc', 0.98, 'the judge on clean renders'),
-                                                 ('reward_pair_accuracy', 0.95, 'reward pair accuracy')) if k in ev and ev[k] < t]
-    if 'vae_psnr_db' in ev and ev['vae_psnr_db'] < 28:
-        misses.append(('vae_psnr_db', 28, 'VAE PSNR'))
-    return ''.join(f'- **Short of its target:** {label} is {ev[k]:.3g}, the target {t}. More UNet training is the lever '
-                   f'(adherence rose with every checkpoint of this build; see above).\n' if k == 'adherence_sc' else
-                   f'- **Short of its target:** {label} is {ev[k]:.3g}, the target {t}.\n' for k, t, label in misses)
+    targets = (('adherence_sc', 0.85, 'prompt adherence'), ('judge_clean_sc', 0.98, 'the judge on clean renders'),
+               ('reward_pair_accuracy', 0.95, 'reward pair accuracy'), ('vae_psnr_db', 28, 'VAE PSNR'))
+    lines = []
+    for k, t, label in targets:
+        if k in ev and ev[k] < t:
+            lever = (' More UNet training is the lever (adherence rose with every checkpoint of this build; see above).'
+                     if k == 'adherence_sc' else '')
+            lines.append(f'- **Short of its target:** {label} is {ev[k]:.3g}, the target {t}.{lever}\n')
+    return ''.join(lines)
 
 
 def write_card(info, ev, scale, ustep):

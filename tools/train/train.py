@@ -269,9 +269,10 @@ def stage_detector(a):
     det = Detector(NS, NCOL, ch=C.DET_CH)
     base_lr = 2e-3
     if a.resume:  # continue a finished run with a fresh, lower schedule
-        det.load_state_dict(torch.load(os.path.join(W, 'detector.pt'))['det'])
+        ck = torch.load(os.path.join(W, 'detector.pt'))
+        det.load_state_dict(ck['det'])
         base_lr = a.lr or 1.5e-3
-        rng = np.random.default_rng(C.SEED + 20 + torch.load(os.path.join(W, 'detector.pt')).get('total_steps', 0))
+        rng = np.random.default_rng(C.SEED + 20 + ck.get('total_steps', 0))
     # --recon: half of each batch are VAE reconstructions of training renders (same ground truth), so the judge
     # also reads decoded images as well as clean renders; it never sees generated images.
     rec = recon_images(imgs) if a.recon else None
