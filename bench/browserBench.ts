@@ -23,7 +23,9 @@ async function up(): Promise<boolean> {
 export async function startServer(): Promise<ChildProcess | undefined> {
   if (await up()) return undefined;
   if (!existsSync('.next/BUILD_ID')) throw new Error('build the app first: npm run build');
-  const server = spawn('npx', ['next', 'start', '-p', String(PORT)], { stdio: 'ignore', env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
+  // Its own process group, so stopping it stops next-server too (killing npx alone leaves it
+  // serving the old build to the next bench).
+  const server = spawn('npx', ['next', 'start', '-p', String(PORT)], { stdio: 'ignore', detached: true, env: { ...process.env, NEXT_TELEMETRY_DISABLED: '1' } });
   for (let i = 0; i < 120 && !(await up()); i++) await new Promise((r) => setTimeout(r, 500));
   return server;
 }
@@ -58,6 +60,8 @@ export async function browserBench(settings: { steps: number; guidance: number; 
       console.log(`chromium round ${r + 1}: plain ${plain[r].toFixed(0)} ms, weft ${weft[r].toFixed(0)} ms`);
     }
     const ratio = median(weft.map((w, i) => w / plain[i]));
+    const nodeMs = await page.evaluate(() => window.__bench!.nodeTimes());
+    console.log(`  last weft run per node: ${Object.entries(nodeMs).map(([id, ms]) => `${id} ${ms}`).join(', ')} ms`);
     console.log(`chromium (wasm, ${threads} threads): median plain ${median(plain).toFixed(0)} ms, weft ${median(weft).toFixed(0)} ms, ratio ${ratio.toFixed(3)} (target <= 1.05)`);
     await page.close();
 
@@ -103,6 +107,6 @@ export async function browserBench(settings: { steps: number; guidance: number; 
     return { chromiumPlainMs: Math.round(median(plain)), chromiumWeftMs: Math.round(median(weft)), chromiumRatio: Number(ratio.toFixed(3)), wasmThreads: threads, coldLoadToImageMs: coldMs, deviceReadsPerStep: perStep };
   } finally {
     await browser.close();
-    server?.kill();
+    if (server?.pid) process.kill(-server.pid, 'SIGTERM');
   }
 }

@@ -1,4 +1,5 @@
 import { NodeRunError } from '@/engine/errors';
+import { cancelled } from './runtime/ortErrors';
 import type { FileAccess, ModelRef, ModelRole, PipelineValue, SourceUri, TokenizerRef } from './runtime/types';
 
 /** diffusers folder names → Weft roles. */
@@ -29,38 +30,76 @@ async function readJsonIfExists(files: FileAccess, source: SourceUri, path: stri
   return (await files.exists(source, path)) ? readJson(files, source, path, signal) : undefined;
 }
 
+// Shipped suites never change while a page or process lives (their manifest pins every byte), so
+// their folder is read once per file access; a re-run does not fetch model_index.json and nine
+// configs again (38 ms a run in Chromium, and on a cold page those small requests queue behind
+// the model downloads). Imported (store:) and disk (dir:) sources are read every time: an import
+// can be deleted and a folder on disk edited.
+const shippedPipelines = new WeakMap<FileAccess, Map<SourceUri, Promise<PipelineValue>>>();
+
 /**
  * Reads a diffusers-style ONNX folder: model_index.json names the components; each present
  * component folder with a model.onnx becomes a typed handle (with its config.json and, when the
  * folder has a manifest, its sha256).
  */
 export async function loadPipeline(files: FileAccess, source: SourceUri, signal?: AbortSignal): Promise<PipelineValue> {
+  if (!source.startsWith('shipped:')) return readPipeline(files, source, signal);
+  if (signal?.aborted) throw cancelled();
+  let bySource = shippedPipelines.get(files);
+  if (!bySource) shippedPipelines.set(files, (bySource = new Map()));
+  let p = bySource.get(source);
+  if (!p) {
+    // Read without the caller's signal: another run may share the result.
+    p = readPipeline(files, source);
+    p.catch(() => bySource.delete(source));
+    bySource.set(source, p);
+  }
+  return untilAborted(p, signal);
+}
+
+function untilAborted<T>(p: Promise<T>, signal?: AbortSignal): Promise<T> {
+  if (!signal) return p;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(cancelled());
+    signal.addEventListener('abort', onAbort, { once: true });
+    p.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
+async function readPipeline(files: FileAccess, source: SourceUri, signal?: AbortSignal): Promise<PipelineValue> {
   if (!(await files.exists(source, 'model_index.json'))) {
     throw new NodeRunError('not_a_pipeline', `${source} has no model_index.json; a pipeline folder is laid out like a diffusers ONNX export (model_index.json, unet/model.onnx, …)`);
   }
-  const modelIndex = await readJson(files, source, 'model_index.json', signal);
-  const manifest = await readJsonIfExists(files, source, 'manifest.json', signal);
+  // Small files are read side by side: one after another they took 0.2 s of a cold page.
+  const [modelIndex, manifest, schedulerConfig, hasTokenizer] = await Promise.all([
+    readJson(files, source, 'model_index.json', signal),
+    readJsonIfExists(files, source, 'manifest.json', signal),
+    readJsonIfExists(files, source, 'scheduler/scheduler_config.json', signal),
+    files.exists(source, 'tokenizer/tokenizer.json').then(async (yes) => yes || files.exists(source, 'tokenizer/vocab.json')),
+  ]);
   const shaOf = new Map<string, string>();
   const list = (manifest?.files ?? []) as { file?: string; path?: string; sha256?: string }[];
   if (Array.isArray(list)) for (const f of list) if ((f.file ?? f.path) && f.sha256) shaOf.set((f.file ?? f.path)!, f.sha256);
   const name = typeof modelIndex._weft_name === 'string' ? modelIndex._weft_name : source.replace(/^[a-z]+:/, '').split('/').filter(Boolean).pop() ?? source;
 
+  const found = await Promise.all(
+    COMPONENTS.map(async (c) => {
+      const path = `${c.folder}/model.onnx`;
+      if (!(await files.exists(source, path))) return { c, path, present: false };
+      return { c, path, present: true, config: await readJsonIfExists(files, source, `${c.folder}/config.json`, signal) };
+    }),
+  );
   const refs: Partial<Record<string, ModelRef | TokenizerRef>> = {};
   const missing: string[] = [];
-  for (const c of COMPONENTS) {
-    const listed = Array.isArray(modelIndex[c.folder]) && (modelIndex[c.folder] as unknown[])[0] !== null;
-    const path = `${c.folder}/model.onnx`;
-    if (!(await files.exists(source, path))) {
+  for (const { c, path, present, config } of found) {
+    if (!present) {
+      const listed = Array.isArray(modelIndex[c.folder]) && (modelIndex[c.folder] as unknown[])[0] !== null;
       if (listed) missing.push(path);
       continue;
     }
-    const config = await readJsonIfExists(files, source, `${c.folder}/config.json`, signal);
     refs[c.key] = { kind: 'model', role: c.role, source, path, name: `${name} ${c.folder}`, ...(shaOf.get(path) ? { sha256: shaOf.get(path) } : {}), ...(config ? { config } : {}) };
   }
   if (missing.length) throw new NodeRunError('missing_files', `${source} lists components whose files are missing: ${missing.join(', ')}`);
-  if (await files.exists(source, 'tokenizer/tokenizer.json') || await files.exists(source, 'tokenizer/vocab.json')) {
-    refs.tokenizer = { kind: 'tokenizer', source, path: 'tokenizer', name: `${name} tokenizer` };
-  }
-  const schedulerConfig = await readJsonIfExists(files, source, 'scheduler/scheduler_config.json', signal);
+  if (hasTokenizer) refs.tokenizer = { kind: 'tokenizer', source, path: 'tokenizer', name: `${name} tokenizer` };
   return { kind: 'pipeline', name, source, modelIndex, ...(schedulerConfig ? { schedulerConfig } : {}), ...refs } as PipelineValue;
 }

@@ -16,6 +16,7 @@ import { loadOrt, tryCreateBrowserMl } from './mlHost';
 
 let plainRun: (() => Promise<unknown>) | undefined;
 let weftRun: (() => Promise<unknown>) | undefined;
+let lastNodeMs: Record<string, number> = {};
 
 async function read(path: string): Promise<Uint8Array> {
   const res = await fetch(`/models/shapes-v1/${path}`);
@@ -44,6 +45,7 @@ const api = {
     weftRun = async () => {
       const r = await runGraph(graph, { registry, runtime, cache: new ExecutionCache() });
       if (r.status !== 'ok') throw new Error(`weft run ${r.status}`);
+      lastNodeMs = Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, Math.round(n.ms)]));
     };
     return { threads: Number(ort.env.wasm.numThreads) };
   },
@@ -53,6 +55,10 @@ const api = {
     const t = performance.now();
     await fn();
     return performance.now() - t;
+  },
+  /** Per-node milliseconds of the last Weft run (where its time went). */
+  nodeTimes(): Record<string, number> {
+    return lastNodeMs;
   },
 };
 

@@ -24,9 +24,14 @@ async function load(ml: MlServices, ref: TokenizerRef, signal?: AbortSignal): Pr
   const text = async (name: string) => new TextDecoder().decode(await files.read(ref.source, `${ref.path}/${name}`, { signal }));
   const json = async (name: string) => parseLooseJson(await text(name), `${ref.path}/${name} in ${ref.source}`);
   const has = (name: string) => files.exists(ref.source, `${ref.path}/${name}`);
-  const tokenizerConfig = (await has('tokenizer_config.json')) ? await json('tokenizer_config.json') : undefined;
+  // Both files side by side: on a cold page tokenizer.json waited for the config's request.
+  const configP = has('tokenizer_config.json').then((yes) => (yes ? json('tokenizer_config.json') : undefined));
+  const fastP = has('tokenizer.json').then((yes) => (yes ? json('tokenizer.json') : undefined));
+  fastP.catch(() => undefined);
+  const tokenizerConfig = await configP;
   try {
-    if (await has('tokenizer.json')) return loadTokenizer({ tokenizerJson: await json('tokenizer.json'), tokenizerConfig });
+    const tokenizerJson = await fastP;
+    if (tokenizerJson) return loadTokenizer({ tokenizerJson, tokenizerConfig });
     if ((await has('vocab.json')) && (await has('merges.txt'))) return loadTokenizer({ vocab: await json('vocab.json'), merges: await text('merges.txt'), tokenizerConfig });
   } catch (e) {
     if (e instanceof NodeRunError) throw e;

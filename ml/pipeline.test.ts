@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { createNodeFiles, REPO_ROOT } from '@/bin/nodeFiles';
+import type { FileAccess } from './runtime/types';
+import { loadPipeline } from './pipeline';
+
+/** Real file access over the shipped suite, counting what is read. */
+function counting(inner: FileAccess = createNodeFiles()) {
+  const reads: string[] = [];
+  const files: FileAccess = {
+    read: (source, path, opts) => {
+      reads.push(`${source} ${path}`);
+      return inner.read(source, path, opts);
+    },
+    exists: (source, path) => inner.exists(source, path),
+  };
+  return { files, reads };
+}
+
+describe('loadPipeline', () => {
+  it('reads a shipped suite once per file access and hands out the same value', async () => {
+    const { files, reads } = counting();
+    const a = await loadPipeline(files, 'shipped:shapes-v1');
+    const first = reads.length;
+    expect(first).toBeGreaterThan(2);
+    const b = await loadPipeline(files, 'shipped:shapes-v1');
+    expect(reads.length).toBe(first);
+    expect(b).toBe(a);
+    expect(a.unet?.sha256).toMatch(/^[0-9a-f]{64}$/);
+    // Another file access (another runtime) reads for itself.
+    const other = counting();
+    await loadPipeline(other.files, 'shipped:shapes-v1');
+    expect(other.reads.length).toBe(first);
+  });
+
+  it('reads a folder on disk every time (it may have been edited)', async () => {
+    const { files, reads } = counting();
+    const dir = `dir:${REPO_ROOT}public/models/shapes-v1`;
+    await loadPipeline(files, dir);
+    const first = reads.length;
+    await loadPipeline(files, dir);
+    expect(reads.length).toBe(2 * first);
+  });
+
+  it('does not keep a failure, and a cancelled caller gets cancelled', async () => {
+    let broken = true;
+    const inner = createNodeFiles();
+    const files: FileAccess = {
+      read: (source, path, opts) => (broken && path === 'model_index.json' ? Promise.reject(new Error('disk hiccup')) : inner.read(source, path, opts)),
+      exists: (source, path) => inner.exists(source, path),
+    };
+    await expect(loadPipeline(files, 'shipped:shapes-v1')).rejects.toThrow('disk hiccup');
+    broken = false;
+    await expect(loadPipeline(files, 'shipped:shapes-v1')).resolves.toMatchObject({ kind: 'pipeline', name: expect.any(String) });
+    const aborted = AbortSignal.abort();
+    await expect(loadPipeline(files, 'shipped:shapes-v1', aborted)).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
