@@ -1,12 +1,14 @@
 """Retrain the whole shapes-v1 suite from scratch (seeded), evaluate it and export it.
 
-    /usr/bin/python3 tools/train/train_all.py            # full run, ~90 min on 2 quiet cores
+    /usr/bin/python3 tools/train/train_all.py            # the shipped recipe, ~4 h 40 min on 2 quiet cores
+    /usr/bin/python3 tools/train/train_all.py --unet-continue ''   # without the UNet continuations, ~90 min
     /usr/bin/python3 tools/train/train_all.py --quick    # smoke test of every stage, ~5 min
 
 Schedule on 2 cores (each process uses 1 thread while another trains beside it):
     data -> [vae 20 min + latent cache] | [detector 10 min -> reward 8 min]
          -> [unet+text 58 min, 2 threads] | [reward --resume 7 -> vaedec 14 (decoder-only)
                                               -> detector --resume --recon 12 (clean renders + VAE reconstructions)]
+         -> unet --resume 40 min at 3e-4, 21 min at 2e-4, 100 min at 2e-4 (--unet-continue)
          -> evaluate -> export
 Each stage can also run alone: train.py {data,vae,vaedec,detector,reward,unet}, evaluate.py, export.py.
 Work files go to $WEFT_WORK (default /tmp/weft_train)."""
@@ -35,6 +37,8 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--quick', action='store_true')
     ap.add_argument('--unet-minutes', type=float, default=None)
+    ap.add_argument('--unet-continue', default='40@3e-4,21@2e-4,100@2e-4',
+                    help="UNet continuation runs after the first, as MINUTES@PEAK_LR,...; '' for none")
     ap.add_argument('--skip-eval', action='store_true')
     a = ap.parse_args()
     env = dict(os.environ, OMP_WAIT_POLICY='PASSIVE', OMP_NUM_THREADS='2')
@@ -64,6 +68,10 @@ def main():
                             env=env, cwd=HERE)
     wait(side, 'side stages')
     wait(unet, 'unet')
+    # The shipped build's UNet went on in fresh, lower schedules (each a cosine from its peak rate).
+    for part in ([] if a.quick else [p for p in a.unet_continue.split(',') if p.strip()]):
+        minutes, lr = part.split('@')
+        wait(run(['train.py', 'unet', '--resume', '--lr', lr, '--threads', '2', '--minutes', minutes], env), 'unet --resume')
     print(time.strftime('%H:%M:%S'), f'training done in {(time.time() - t0) / 60:.1f} min', flush=True)
     if not a.skip_eval:
         wait(run(['evaluate.py'] + q, env), 'evaluate')
