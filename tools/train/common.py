@@ -11,7 +11,10 @@ from clip_tokenizer import get_tokenizer, BOS, EOS
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.normpath(os.path.join(HERE, '..', '..'))
 WORK = os.environ.get('WEFT_WORK', '/tmp/weft_train')
-OUT = os.path.join(REPO, 'public', 'models', 'shapes-v1')
+# Where evaluate/export write (the suite, docs/models, parity fixtures): the repository, unless WEFT_OUT names
+# another root (train_all.py --quick uses one, so a smoke test never replaces the shipped suite).
+OUT_ROOT = os.environ.get('WEFT_OUT', REPO)
+OUT = os.path.join(OUT_ROOT, 'public', 'models', 'shapes-v1')
 CTX = 24                 # text context length (model_max_length)
 LATENT_FACTOR = 8        # 64x64 -> 8x8x4 latents, as Stable Diffusion (factor 4 was tried: see README)
 LATENT = 64 // LATENT_FACTOR

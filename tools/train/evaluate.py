@@ -17,7 +17,7 @@ from nets import VAEEncoder, VAEDecoder, Detector, Reward  # noqa: E402
 from train import make_unet_text, to_float, psnr  # noqa: E402
 
 W = C.WORK
-DOCS = os.path.join(C.REPO, 'docs', 'models')
+DOCS = os.path.join(C.OUT_ROOT, 'docs', 'models')
 SCORE_THR = 0.25  # chosen on a validation set of held-out-tuple renders (seed 31), not on the eval set
 NMS_IOU = 0.5
 

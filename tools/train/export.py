@@ -21,7 +21,7 @@ from nets import n_params  # noqa: E402
 from train import to_float  # noqa: E402
 
 OUT = C.OUT
-FIX = os.path.join(C.REPO, 'tests', 'fixtures', 'parity')
+FIX = os.path.join(C.OUT_ROOT, 'tests', 'fixtures', 'parity')
 
 
 class TextExport(nn.Module):
@@ -242,7 +242,7 @@ def main():
     parts = {'text_encoder': te, 'unet': un, 'vae_encoder': enc, 'vae_decoder': dec, 'reward': rw, 'detector': det}
     for k, m in parts.items():
         info[k] = {'params': n_params(m), 'bytes': os.path.getsize(os.path.join(OUT, k, 'model.onnx'))}
-    ev_path = os.path.join(C.REPO, 'docs', 'models', 'eval.json')
+    ev_path = os.path.join(C.OUT_ROOT, 'docs', 'models', 'eval.json')
     ev = json.load(open(ev_path)) if os.path.exists(ev_path) else {}
     write_card(info, ev, scale, ustep)
     files = sorted(p for p in glob.glob(os.path.join(OUT, '**', '*'), recursive=True) if os.path.isfile(p) and not p.endswith('manifest.json'))

@@ -45,6 +45,8 @@ def main():
     q = ['--quick'] if a.quick else []
     work = env.get('WEFT_WORK', '/tmp/weft_quick' if a.quick else '/tmp/weft_train')
     env['WEFT_WORK'] = work
+    if a.quick:  # a smoke test writes its suite, docs and fixtures under the work dir, not over the shipped ones
+        env.setdefault('WEFT_OUT', os.path.join(work, 'out'))
     os.makedirs(work, exist_ok=True)
     done = os.path.join(work, 'aux.done')
     if os.path.exists(done):
