@@ -350,6 +350,7 @@ Printed by `/usr/bin/python3 tools/train/evaluate.py` (numbers copied from `docs
 | ... also right place / right size / all four | - | {pct(ev, 'adherence_place')} / {pct(ev, 'adherence_size')} / {pct(ev, 'adherence_all')} |
 | ... same prompts without guidance (CFG 1) | - | {pct(ev, 'adherence_sc_cfg1')} |
 | ... same prompts, DDIM 20 steps (eta 0) | - | {pct(ev, 'adherence_sc_ddim')} |
+| ... same prompts, DPM++ 2M 20 steps | - | {pct(ev, 'adherence_sc_dpmpp2m')} |
 | two-shape prompts, both shapes right ({ev.get('two_shape_n', 'n/a')} pairs) / with place and size | - | {pct(ev, 'two_shape_both_sc')} / {pct(ev, 'two_shape_both_all')} |
 | detector judge on clean renders of the same prompts (shape+colour), score threshold {SCORE_THR} | >= 98% | {pct(ev, 'judge_clean_sc')} |
 | ... the same at score threshold 0.5 | - | {pct(ev, 'judge_clean_sc_at_0.5')} |
