@@ -4,7 +4,7 @@
  * the default graph, and GPU→CPU reads per denoising step on WebGPU (software adapter; counted,
  * not timed).
  */
-import { chromium, type Browser } from '@playwright/test';
+import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 
@@ -38,6 +38,7 @@ export interface BrowserFigures {
   chromiumRatio: number;
   wasmThreads: number;
   coldLoadToImageMs: number;
+  coldLoadsMs: number[];
   deviceReadsPerStep: number | null;
 }
 
@@ -65,20 +66,30 @@ export async function browserBench(settings: { steps: number; guidance: number; 
     console.log(`chromium (wasm, ${threads} threads): median plain ${median(plain).toFixed(0)} ms, weft ${median(weft).toFixed(0)} ms, ratio ${ratio.toFixed(3)} (target <= 1.05)`);
     await page.close();
 
-    // 2. Cold page load (fresh profile: nothing cached, nothing stored) to the first image.
-    const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
-    const cold = await context.newPage();
-    const t0 = Date.now();
-    await cold.goto(BASE);
-    await cold.waitForSelector('[data-testid="editor"][data-ready="true"]', { timeout: 60_000 });
-    const readyMs = Date.now() - t0;
-    await cold.getByTestId('run-button').click();
-    await cold.waitForSelector('[data-testid="node-image"] canvas', { timeout: 120_000 });
-    const coldMs = Date.now() - t0;
-    console.log(`cold page load to the first image of the default graph: ${coldMs} ms (target <= 5000)`);
-    const times = await cold.evaluate(() => window.__weft!.nodeTimes());
-    console.log(`  editor ready after ${readyMs} ms; then Run was pressed`);
-    console.log(`  per node: ${Object.entries(times).filter(([, t]) => (t.ms ?? 0) >= 20).map(([id, t]) => `${id} ${t.ms} ms`).join(', ')}`);
+    // 2. Cold page load (fresh context: nothing cached, nothing stored) to the first image. On a shared
+    // 2-core machine one sample swings by a second or more, so COLD_ROUNDS (default 3) are taken and the
+    // median is the figure; the last context is kept for part 3.
+    const coldRounds = Math.max(1, Number(process.env.COLD_ROUNDS ?? 3));
+    const colds: number[] = [];
+    let context!: BrowserContext;
+    let cold!: Page;
+    for (let r = 0; r < coldRounds; r++) {
+      if (context) await context.close();
+      context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+      cold = await context.newPage();
+      const t0 = Date.now();
+      await cold.goto(BASE);
+      await cold.waitForSelector('[data-testid="editor"][data-ready="true"]', { timeout: 60_000 });
+      const readyMs = Date.now() - t0;
+      await cold.getByTestId('run-button').click();
+      await cold.waitForSelector('[data-testid="node-image"] canvas', { timeout: 120_000 });
+      colds.push(Date.now() - t0);
+      const times = await cold.evaluate(() => window.__weft!.nodeTimes());
+      console.log(`cold load ${r + 1}: first image after ${colds[r]} ms (editor ready after ${readyMs} ms, then Run was pressed)`);
+      console.log(`  per node: ${Object.entries(times).filter(([, t]) => (t.ms ?? 0) >= 20).map(([id, t]) => `${id} ${t.ms} ms`).join(', ')}`);
+    }
+    const coldMs = median(colds);
+    console.log(`cold page load to the first image of the default graph: median ${coldMs} ms of ${colds.join(', ')} (target <= 5000)`);
 
     // 3. GPU→CPU reads per denoising step on WebGPU with previews off: 2 steps vs 4 steps.
     let perStep: number | null = null;
@@ -104,7 +115,7 @@ export async function browserBench(settings: { steps: number; guidance: number; 
       console.log(`WebGPU (software adapter) GPU→CPU reads: 2 steps ${r2}, 4 steps ${r4}: ${perStep} per denoising step (target 0)`);
     } else console.log(`WebGPU unavailable here: ${info?.message ?? 'no answer'}`);
     await context.close();
-    return { chromiumPlainMs: Math.round(median(plain)), chromiumWeftMs: Math.round(median(weft)), chromiumRatio: Number(ratio.toFixed(3)), wasmThreads: threads, coldLoadToImageMs: coldMs, deviceReadsPerStep: perStep };
+    return { chromiumPlainMs: Math.round(median(plain)), chromiumWeftMs: Math.round(median(weft)), chromiumRatio: Number(ratio.toFixed(3)), wasmThreads: threads, coldLoadToImageMs: coldMs, coldLoadsMs: colds, deviceReadsPerStep: perStep };
   } finally {
     await browser.close();
     if (server?.pid) process.kill(-server.pid, 'SIGTERM');
