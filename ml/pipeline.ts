@@ -1,4 +1,5 @@
 import { NodeRunError } from '@/engine/errors';
+import { parseSource } from './runtime/files';
 import { cancelled } from './runtime/ortErrors';
 import type { FileAccess, ModelRef, ModelRole, PipelineValue, SourceUri, TokenizerRef } from './runtime/types';
 
@@ -43,7 +44,7 @@ const shippedPipelines = new WeakMap<FileAccess, Map<SourceUri, Promise<Pipeline
  * folder has a manifest, its sha256).
  */
 export async function loadPipeline(files: FileAccess, source: SourceUri, signal?: AbortSignal): Promise<PipelineValue> {
-  if (!source.startsWith('shipped:')) return readPipeline(files, source, signal);
+  if (parseSource(source).scheme !== 'shipped') return readPipeline(files, source, signal);
   if (signal?.aborted) throw cancelled();
   let bySource = shippedPipelines.get(files);
   if (!bySource) shippedPipelines.set(files, (bySource = new Map()));
