@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createNodeFiles, REPO_ROOT } from '@/bin/nodeFiles';
 import type { FileAccess } from './runtime/types';
-import { loadPipeline } from './pipeline';
+import { loadPipeline, parseLooseJson } from './pipeline';
 
 /** Real file access over the shipped suite, counting what is read. */
 function counting(inner: FileAccess = createNodeFiles()) {
@@ -53,5 +53,16 @@ describe('loadPipeline', () => {
     await expect(loadPipeline(files, 'shipped:shapes-v1')).resolves.toMatchObject({ kind: 'pipeline', name: expect.any(String) });
     const aborted = AbortSignal.abort();
     await expect(loadPipeline(files, 'shipped:shapes-v1', aborted)).rejects.toMatchObject({ code: 'cancelled' });
+  });
+});
+
+describe('parseLooseJson', () => {
+  it('reads plain JSON, and Python-style NaN and Infinity as null', () => {
+    expect(parseLooseJson('{"a": [1, 2], "b": "NaN, x"}', 'x.json')).toEqual({ a: [1, 2], b: 'NaN, x' });
+    expect(parseLooseJson('{"lo": -Infinity, "hi": Infinity, "v": [NaN, 1]}', 'x.json')).toEqual({ lo: null, hi: null, v: [null, 1] });
+  });
+
+  it('names the file and what is wrong', () => {
+    expect(() => parseLooseJson('{"a": 1,', 'unet/config.json in shipped:x')).toThrow(/^unet\/config\.json in shipped:x is not valid JSON: /);
   });
 });

@@ -161,6 +161,28 @@ describe('errors', () => {
     expect((await failure(s.run({ sample: sample(), timestep: timestep() }, { signal: ctl.signal }))).code).toBe('cancelled');
     expect((await failure(ml.session(refTo('unet.onnx', 'unet'), ctl.signal))).code).toBe('cancelled');
   });
+
+  test("one caller's cancel does not fail another waiting for the same session", async () => {
+    // The read is held until `open()`: a prewarm (cancelled mid-way) and a run wait together.
+    let open!: () => void;
+    const gate = new Promise<void>((r) => (open = r));
+    const inner = memoryFiles({ 'mem:test/unet.onnx': fakeUnet() });
+    const held = { ...inner, read: async (s: string, p: string, o?: { signal?: AbortSignal }) => (await gate, inner.read(s, p, o)) };
+    const own = createMlServices({ ort: ortNode, backend: 'cpu', backendReason: 'test', files: held });
+    const ref = refTo('unet.onnx', 'unet', { sha256: 'shared-wait' });
+    const prewarm = new AbortController();
+    const first = own.session(ref, prewarm.signal);
+    const second = own.session(ref, new AbortController().signal);
+    prewarm.abort();
+    expect((await failure(first)).code).toBe('cancelled');
+    open();
+    const s = await second;
+    expect(s.inputs.map((i) => i.name)).toEqual(['sample', 'timestep']);
+    // The session was made once and is cached for the next caller.
+    expect(await own.session(ref)).toBe(s);
+    expect(inner.reads).toBe(1);
+    await own.dispose();
+  });
 });
 
 test('memory stays flat over 100 runs', async () => {

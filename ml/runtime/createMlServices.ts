@@ -8,6 +8,7 @@ import { cancelled, mapOrtError, modelLabel } from './ortErrors';
 import { createOrtTensorOps } from './ortOps';
 import type { OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetadata } from './ortTypes';
 import { sha256Hex } from './sha256';
+import { untilAborted } from './untilAborted';
 import type { Backend, FileAccess, IoInfo, MlServices, ModelRef, ModelSession, RunModelOptions } from './types';
 
 export interface CreateMlServicesOptions {
@@ -169,7 +170,13 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
       let result: OrtModelSession;
       const key = ref.sha256 ?? (await knownKey(ref));
       if (key) {
-        result = await shared(key, async () => create(key, ref, await files.read(ref.source, ref.path, { signal })));
+        // Read without the caller's signal: whoever else waits for this session must not fail
+        // because the first caller (say, an idle-time prewarm) was cancelled. Each caller stops
+        // waiting at its own cancel; the session is still made and cached for the next.
+        result = await untilAborted(
+          shared(key, async () => create(key, ref, await files.read(ref.source, ref.path))),
+          signal,
+        );
       } else {
         const bytes = await files.read(ref.source, ref.path, { signal });
         const hashed = await sha256Hex(bytes);

@@ -2,26 +2,31 @@ import { NodeRunError } from '@/engine/errors';
 import { loadTokenizer, type WeftTokenizer } from '../tokenizer';
 import { parseLooseJson } from '../pipeline';
 import type { MlServices, TokenizerRef } from './types';
+import { untilAborted } from './untilAborted';
 
 const cache = new WeakMap<MlServices, Map<string, Promise<WeftTokenizer>>>();
 
-/** Loads (once per services object and folder) the tokenizer of a handle: tokenizer.json, or vocab.json + merges.txt. */
+/**
+ * Loads (once per services object and folder) the tokenizer of a handle: tokenizer.json, or
+ * vocab.json + merges.txt. The load is shared, so it reads without any one caller's signal; each
+ * caller stops waiting when its own signal aborts.
+ */
 export function tokenizerFor(ml: MlServices, ref: TokenizerRef, signal?: AbortSignal): Promise<WeftTokenizer> {
   let byKey = cache.get(ml);
   if (!byKey) cache.set(ml, (byKey = new Map()));
   const key = `${ref.source}\u0000${ref.path}`;
   let p = byKey.get(key);
   if (!p) {
-    p = load(ml, ref, signal);
+    p = load(ml, ref);
     byKey.set(key, p);
     p.catch(() => byKey!.delete(key));
   }
-  return p;
+  return untilAborted(p, signal);
 }
 
-async function load(ml: MlServices, ref: TokenizerRef, signal?: AbortSignal): Promise<WeftTokenizer> {
+async function load(ml: MlServices, ref: TokenizerRef): Promise<WeftTokenizer> {
   const { files } = ml;
-  const text = async (name: string) => new TextDecoder().decode(await files.read(ref.source, `${ref.path}/${name}`, { signal }));
+  const text = async (name: string) => new TextDecoder().decode(await files.read(ref.source, `${ref.path}/${name}`));
   const json = async (name: string) => parseLooseJson(await text(name), `${ref.path}/${name} in ${ref.source}`);
   const has = (name: string) => files.exists(ref.source, `${ref.path}/${name}`);
   // Both files side by side: on a cold page tokenizer.json waited for the config's request.
