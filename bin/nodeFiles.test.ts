@@ -29,7 +29,18 @@ describe('node files', () => {
   test('shipped model refs get their sha256 from the manifest', async () => {
     const manifest = parseManifest('shipped:shapes-v1', await files.read('shipped:shapes-v1', 'manifest.json'));
     const ref = await withShippedHash(files, { kind: 'model', role: 'unet', source: 'shipped:shapes-v1', path: 'unet/model.onnx', name: 'unet' });
-    expect(ref.sha256).toBe(manifest.files.find((f) => f.file === 'unet/model.onnx')?.sha256);
+    // The suite ships its UNet as unet/model.ort; unet/model.onnx names the same file.
+    expect(ref.sha256).toBe(manifest.files.find((f) => f.file === 'unet/model.ort')?.sha256);
+    expect(ref.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  test('a model the suite ships as .ort is read by its .onnx name too (the same verified bytes)', async () => {
+    const ort = await files.read('shipped:shapes-v1', 'unet/model.ort');
+    expect(new TextDecoder().decode(ort.subarray(4, 8))).toBe('ORTM');
+    expect(Buffer.from(await files.read('shipped:shapes-v1', 'unet/model.onnx')).equals(Buffer.from(ort))).toBe(true);
+    expect(await files.exists('shipped:shapes-v1', 'unet/model.ort')).toBe(true);
+    // Only model.onnx is an alias: other names are not guessed.
+    expect(await files.exists('shipped:shapes-v1', 'unet/weights.onnx')).toBe(false);
   });
 
   test('a tampered shipped file is corrupt_model naming the file and both hashes', async () => {

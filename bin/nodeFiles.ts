@@ -64,8 +64,9 @@ export function createNodeFiles(options: NodeFilesOptions = {}): FileAccess {
     },
     async exists(source, path) {
       const where = locate(source, path);
-      const full = 'full' in where ? where.full : inside(resolve(shippedRoot, where.shipped), source, path);
-      return stat(full).then((s) => s.isFile(), () => false);
+      // A shipped suite has what its manifest lists (a model shipped as .ort answers to .onnx too).
+      if ('shipped' in where) return shipped.has(where.shipped, safeRelativePath(source, path)).catch(() => false);
+      return stat(where.full).then((s) => s.isFile(), () => false);
     },
   };
 }

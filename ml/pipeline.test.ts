@@ -32,6 +32,15 @@ describe('loadPipeline', () => {
     expect(other.reads.length).toBe(first);
   });
 
+  it("takes a component's model.ort when it has no model.onnx (the shipped UNet), from a manifest or from disk", async () => {
+    const shipped = await loadPipeline(counting().files, 'shipped:shapes-v1');
+    expect(shipped.unet?.path).toBe('unet/model.ort');
+    expect(shipped.textEncoder?.path).toBe('text_encoder/model.onnx');
+    const disk = await loadPipeline(counting().files, `dir:${REPO_ROOT}public/models/shapes-v1`);
+    expect(disk.unet?.path).toBe('unet/model.ort');
+    expect(disk.unet?.sha256).toBe(shipped.unet?.sha256);
+  });
+
   it('reads a folder on disk every time (it may have been edited)', async () => {
     const { files, reads } = counting();
     const dir = `dir:${REPO_ROOT}public/models/shapes-v1`;

@@ -64,6 +64,21 @@ export async function loadPipeline(files: FileAccess, source: SourceUri, signal?
   return untilAborted(p, signal);
 }
 
+/**
+ * A component's model file: `model.onnx`, or `model.ort` (ONNX Runtime's format, which the shipped
+ * suite uses for its UNet because it loads faster) when the folder has that instead.
+ */
+async function modelFile(files: FileAccess, source: SourceUri, folder: string, listed: ReadonlyMap<string, string>): Promise<string | undefined> {
+  const onnx = `${folder}/model.onnx`;
+  const ort = `${folder}/model.ort`;
+  // A manifest names the real file (a shipped .ort also answers to .onnx, so ask it first).
+  if (listed.has(onnx)) return onnx;
+  if (listed.has(ort)) return ort;
+  if (await files.exists(source, onnx)) return onnx;
+  if (await files.exists(source, ort)) return ort;
+  return undefined;
+}
+
 async function readPipeline(files: FileAccess, source: SourceUri, signal?: AbortSignal): Promise<PipelineValue> {
   if (!(await files.exists(source, 'model_index.json'))) {
     throw new NodeRunError('not_a_pipeline', `${source} has no model_index.json; a pipeline folder is laid out like a diffusers ONNX export (model_index.json, unet/model.onnx, …)`);
@@ -82,8 +97,8 @@ async function readPipeline(files: FileAccess, source: SourceUri, signal?: Abort
 
   const found = await Promise.all(
     COMPONENTS.map(async (c) => {
-      const path = `${c.folder}/model.onnx`;
-      if (!(await files.exists(source, path))) return { c, path, present: false };
+      const path = await modelFile(files, source, c.folder, shaOf);
+      if (!path) return { c, path: `${c.folder}/model.onnx`, present: false };
       return { c, path, present: true, config: await readJsonIfExists(files, source, `${c.folder}/config.json`, signal) };
     }),
   );

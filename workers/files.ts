@@ -49,10 +49,7 @@ export function createBrowserFiles(options: BrowserFilesOptions = {}): FileAcces
     async exists(source, path) {
       const parsed = parseSource(source);
       const rel = safeRelativePath(source, path);
-      if (parsed.scheme === 'shipped') {
-        const manifest = await shipped.manifest(parsed.name);
-        return rel === 'manifest.json' || manifest.files.some((f) => f.file === rel);
-      }
+      if (parsed.scheme === 'shipped') return shipped.has(parsed.name, rel);
       if (parsed.scheme === 'store') return store(source).has(parsed.id, rel);
       return false;
     },

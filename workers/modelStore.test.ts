@@ -82,7 +82,7 @@ describe('model store', () => {
     expect(missing).toEqual({
       ok: false,
       code: 'missing_files',
-      message: 'This folder lacks files its model_index.json lists: unet/model.onnx, tokenizer/tokenizer.json or tokenizer/vocab.json + tokenizer/merges.txt, scheduler/scheduler_config.json',
+      message: 'This folder lacks files its model_index.json lists: unet/model.onnx or unet/model.ort, tokenizer/tokenizer.json or tokenizer/vocab.json + tokenizer/merges.txt, scheduler/scheduler_config.json',
     });
     const full = ok(
       await store.importFolder([
@@ -96,6 +96,16 @@ describe('model store', () => {
     expect(full.files.map((f) => f.path).sort()).toEqual(['model_index.json', 'scheduler/scheduler_config.json', 'tokenizer/merges.txt', 'tokenizer/vocab.json', 'unet/model.onnx']);
     expect(await store.has(full.id, 'unet/model.onnx')).toBe(true);
     expect(await store.importFolder([{ path: 'x/readme.md', file: text('hi') }])).toMatchObject({ ok: false, code: 'missing_files' });
+    // A UNet in ONNX Runtime's format stands for model.onnx; a file that only claims to be one is refused.
+    const withOrt = (bytes: Uint8Array) => [
+      ...entries,
+      { path: 'tiny-sd/tokenizer/merges.txt', file: text('#version') },
+      { path: 'tiny-sd/scheduler/scheduler_config.json', file: text('{}') },
+      { path: 'tiny-sd/unet/model.ort', file: new Blob([bytes as Uint8Array<ArrayBuffer>]) },
+    ];
+    const ortBytes = new Uint8Array(await readFile(join(REPO_ROOT, 'public/models/shapes-v1/unet/model.ort')));
+    expect(ok(await store.importFolder(withOrt(ortBytes))).files.map((f) => f.path)).toContain('unet/model.ort');
+    expect(await store.importFolder(withOrt(unetBytes))).toMatchObject({ ok: false, code: 'not_onnx', message: expect.stringContaining('unet/model.ort is not an ONNX Runtime model') });
   });
 
   test('imports from a URL with progress, only when asked; a cancelled import leaves nothing', async () => {

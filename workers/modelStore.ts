@@ -85,6 +85,11 @@ export function looksLikeOnnx(head: Uint8Array): boolean {
   return head.length > 1 && head[0] === 0x08 && head[1] > 0 && head[1] < 0x80;
 }
 
+/** An ORT-format model (flatbuffers) carries the file identifier "ORTM" at bytes 4-7. */
+export function looksLikeOrt(head: Uint8Array): boolean {
+  return head.length >= 8 && String.fromCharCode(head[4], head[5], head[6], head[7]) === 'ORTM';
+}
+
 /** What a diffusers ONNX folder needs for each component listed in model_index.json. */
 export function requiredFiles(modelIndex: Record<string, unknown>): { component: string; anyOf: string[][] }[] {
   const out: { component: string; anyOf: string[][] }[] = [];
@@ -93,7 +98,8 @@ export function requiredFiles(modelIndex: Record<string, unknown>): { component:
     if (component.startsWith('tokenizer')) out.push({ component, anyOf: [[`${component}/tokenizer.json`], [`${component}/vocab.json`, `${component}/merges.txt`]] });
     else if (component.startsWith('scheduler')) out.push({ component, anyOf: [[`${component}/scheduler_config.json`]] });
     else if (component === 'feature_extractor' || component === 'image_processor') out.push({ component, anyOf: [[`${component}/preprocessor_config.json`]] });
-    else out.push({ component, anyOf: [[`${component}/model.onnx`]] });
+    // model.ort: the same model in ONNX Runtime's own format (Weft's shipped UNet is one).
+    else out.push({ component, anyOf: [[`${component}/model.onnx`], [`${component}/model.ort`]] });
   }
   return out;
 }
@@ -209,6 +215,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     for (const f of files.filter((f) => f.path.endsWith('.onnx'))) {
       const bad = await checkOnnx(f.path, await headOf(f.file));
       if (bad) return bad;
+    }
+    for (const f of files.filter((f) => f.path.endsWith('.ort'))) {
+      if (!looksLikeOrt(await headOf(f.file))) return fail('not_onnx', `${f.path} is not an ONNX Runtime model (an .ort file starts with the identifier ORTM)`);
     }
     const name = opts.name ?? (typeof modelIndex._weft_name === 'string' ? modelIndex._weft_name : prefix.replace(/\/$/, '') || 'imported pipeline');
     return save(

@@ -56,8 +56,16 @@ export function parseManifest(source: SourceUri, bytes: Uint8Array): ShippedMani
   }
 }
 
+/**
+ * A shipped suite's file by path. A model the suite ships in ONNX Runtime's own format
+ * (`unet/model.ort`: it loads faster, see tools/ortFormat.ts) also answers to its ONNX name
+ * (`unet/model.onnx`), so graphs that name the .onnx keep working.
+ */
 export function manifestEntry(manifest: ShippedManifest, path: string): ManifestFile | undefined {
-  return manifest.files.find((f) => f.file === path);
+  const exact = manifest.files.find((f) => f.file === path);
+  if (exact || !/(^|\/)model\.onnx$/.test(path)) return exact;
+  const ort = path.replace(/\.onnx$/, '.ort');
+  return manifest.files.find((f) => f.file === ort);
 }
 
 /** Checks bytes against a known sha256 (and size): a mismatch names the file and both hashes. */
@@ -91,9 +99,13 @@ export function createShippedReader(readRaw: (name: string, path: string, option
   }
   return {
     manifest,
+    /** Whether the suite ships the file (manifest.json included). */
+    async has(name: string, path: string): Promise<boolean> {
+      return path === 'manifest.json' || manifestEntry(await manifest(name), path) !== undefined;
+    },
     async read(name: string, path: string, options?: ReadOptions): Promise<Uint8Array> {
       const entry = path === 'manifest.json' ? undefined : manifestEntry(await manifest(name), path);
-      const bytes = await readRaw(name, path, options);
+      const bytes = await readRaw(name, entry?.file ?? path, options);
       if (entry) await verifyBytes(`${path} of shipped:${name}`, bytes, entry);
       return bytes;
     },

@@ -23,7 +23,7 @@ export interface ModelRef {
   readonly kind: 'model';
   readonly role: ModelRole;
   readonly source: SourceUri;
-  /** Path of the .onnx file inside the source, e.g. `unet/model.onnx`. */
+  /** Path of the model file (.onnx, or ONNX Runtime's .ort) inside the source, e.g. `unet/model.onnx`. */
   readonly path: string;
   /** sha256 of the file when known (from a manifest or an import); the session cache key. */
   readonly sha256?: string;

@@ -94,7 +94,7 @@ test('Cancel during the denoising loop stops within a second', async ({ page }, 
 
 test('a corrupted model file gives a clear error and the graph is untouched', async ({ page }, testInfo) => {
   test.setTimeout(240_000);
-  await page.route('**/models/shapes-v1/unet/model.onnx', async (route) => {
+  await page.route('**/models/shapes-v1/unet/model.ort', async (route) => {
     const res = await route.fetch();
     const body = Buffer.from(await res.body());
     for (let i = 1000; i < 1100; i++) body[i] ^= 0xff;
@@ -108,7 +108,7 @@ test('a corrupted model file gives a clear error and the graph is untouched', as
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'error', { timeout: 120_000 });
   const state = node(page, 'sampler').getByTestId('node-run-state');
   await expect(state).toHaveAttribute('data-status', 'error');
-  await expect(node(page, 'sampler')).toContainText(/unet\/model\.onnx.*(sha256|corrupt|does not match)/i);
+  await expect(node(page, 'sampler')).toContainText(/unet\/model\.ort.*(sha256|corrupt|does not match)/i);
   await expect(node(page, 'decode').getByTestId('node-run-state')).toHaveAttribute('data-status', 'skipped');
   expect(await currentGraph(page)).toEqual(before);
   await shot(page, testInfo, 'corrupt-model');
