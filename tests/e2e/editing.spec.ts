@@ -71,18 +71,23 @@ test('undo and redo edits; a drag is one history entry', async ({ page }, testIn
   await expect(page.locator('.react-flow__node-weft')).toHaveCount(2);
   await viewSettled(page);
 
-  // Drag n1 across the canvas in many small steps: still one history entry.
-  const header = node(page, 'n1').locator('.wnode-header');
+  // Drag the added node (the top one: it may land over n1) in many small steps: still one history entry.
+  const added = (await currentGraph(page)).nodes.find((n) => n.type === 'values.boolean')!;
+  const start = added.position;
+  const positionOfAdded = async () => (await currentGraph(page)).nodes.find((n) => n.id === added.id)!.position;
+  const header = node(page, added.id).locator('.wnode-header');
+  // hover() waits until the header is still and is what the pointer would hit there.
+  await header.hover({ position: { x: 20, y: 8 } });
   const b = (await header.boundingBox())!;
   await page.mouse.move(b.x + 20, b.y + b.height / 2);
   await page.waitForTimeout(100);
   await page.mouse.down();
   for (let i = 1; i <= 10; i++) await page.mouse.move(b.x + 20 + i * 12, b.y + b.height / 2 + i * 8);
   await page.mouse.up();
-  await expect.poll(async () => (await currentGraph(page)).nodes.find((n) => n.id === 'n1')!.position.x).toBeGreaterThan(50);
+  await expect.poll(async () => (await positionOfAdded()).x - start.x).toBeGreaterThan(50);
 
   await page.keyboard.press(`${mod}+z`);
-  await expect.poll(async () => (await currentGraph(page)).nodes.find((n) => n.id === 'n1')!.position).toEqual({ x: 0, y: 0 });
+  await expect.poll(positionOfAdded).toEqual(start);
   expect((await currentGraph(page)).nodes).toHaveLength(2);
   await page.keyboard.press(`${mod}+z`);
   await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(1);
@@ -90,7 +95,7 @@ test('undo and redo edits; a drag is one history entry', async ({ page }, testIn
   await page.keyboard.press(`${mod}+Shift+z`);
   await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(2);
   await page.keyboard.press(`${mod}+y`);
-  await expect.poll(async () => (await currentGraph(page)).nodes.find((n) => n.id === 'n1')!.position.x).toBeGreaterThan(50);
+  await expect.poll(async () => (await positionOfAdded()).x - start.x).toBeGreaterThan(50);
   await expect(page.getByTestId('redo-button')).toBeDisabled();
   await shot(page, testInfo, 'undo-redo');
 });
