@@ -11,10 +11,6 @@ import { existsSync } from 'node:fs';
 const PORT = Number(process.env.WEFT_BENCH_PORT ?? 3200);
 const BASE = `http://localhost:${PORT}`;
 const BASE_ARGS = ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-// Chromium builds its omnibox popup (a WebUI page in a renderer of its own) for every new window:
-// here that is ~3 s of one of the 2 cores, right while the cold page loads (seen in a Chrome trace).
-// A user's browser built it when its window opened, not when they open Weft, so the figure is taken
-// without it; the bench also prints the cold load with it, for reference.
 declare global {
   interface Window {
     /** Set by FIRST_IMAGE_PROBE. */
@@ -22,6 +18,10 @@ declare global {
   }
 }
 
+// Chromium builds its omnibox popup (a WebUI page in a renderer of its own) for every new window:
+// here that is ~3 s of one of the 2 cores, right while the cold page loads (seen in a Chrome trace).
+// A user's browser built it when its window opened, not when they open Weft, so the figure is taken
+// without it; the bench also prints the cold load with it, for reference.
 const NO_WINDOW_UI = '--disable-features=WebUIOmniboxPopup';
 const ARGS = [...BASE_ARGS, NO_WINDOW_UI];
 

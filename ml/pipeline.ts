@@ -1,7 +1,7 @@
 import { NodeRunError } from '@/engine/errors';
-import { parseSource } from './runtime/files';
+import { ortSibling, parseSource } from './runtime/files';
 import { cancelled } from './runtime/ortErrors';
-import { untilAborted } from './runtime/untilAborted';
+import { sharedOnce, untilAborted } from './runtime/shared';
 import type { FileAccess, ModelRef, ModelRole, PipelineValue, SourceUri, TokenizerRef } from './runtime/types';
 
 /** diffusers folder names → Weft roles. */
@@ -52,16 +52,8 @@ const shippedPipelines = new WeakMap<FileAccess, Map<SourceUri, Promise<Pipeline
 export async function loadPipeline(files: FileAccess, source: SourceUri, signal?: AbortSignal): Promise<PipelineValue> {
   if (parseSource(source).scheme !== 'shipped') return readPipeline(files, source, signal);
   if (signal?.aborted) throw cancelled();
-  let bySource = shippedPipelines.get(files);
-  if (!bySource) shippedPipelines.set(files, (bySource = new Map()));
-  let p = bySource.get(source);
-  if (!p) {
-    // Read without the caller's signal: another run may share the result.
-    p = readPipeline(files, source);
-    p.catch(() => bySource.delete(source));
-    bySource.set(source, p);
-  }
-  return untilAborted(p, signal);
+  // Read without the caller's signal: another run may share the result.
+  return untilAborted(sharedOnce(shippedPipelines, files, source, () => readPipeline(files, source)), signal);
 }
 
 /**
@@ -70,7 +62,7 @@ export async function loadPipeline(files: FileAccess, source: SourceUri, signal?
  */
 async function modelFile(files: FileAccess, source: SourceUri, folder: string, listed: ReadonlyMap<string, string>): Promise<string | undefined> {
   const onnx = `${folder}/model.onnx`;
-  const ort = `${folder}/model.ort`;
+  const ort = ortSibling(onnx)!;
   // A manifest names the real file (a shipped .ort also answers to .onnx, so ask it first).
   if (listed.has(onnx)) return onnx;
   if (listed.has(ort)) return ort;

@@ -16,6 +16,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';
 import * as ort from 'onnxruntime-node';
+import { ortSibling } from '../ml/runtime/files';
 
 /** Largest |a-b| / (1 + |b|) allowed between the .onnx and the .ort outputs. */
 const TOLERANCE = 1e-5;
@@ -78,16 +79,17 @@ function writeManifest(dir: string): number {
 }
 
 async function main() {
-  const [dir, ...components] = process.argv.slice(2);
+  const args = process.argv.slice(2);
+  const manifestOnly = args.includes('--manifest-only');
+  const [dir, ...named] = args.filter((a) => a !== '--manifest-only');
   if (!dir) {
-    console.error('usage: npx tsx tools/ortFormat.ts <suite folder> [component ...]   (default component: unet; no component but --manifest-only rewrites the manifest)');
+    console.error('usage: npx tsx tools/ortFormat.ts <suite folder> [component ...]   (default component: unet)\n       npx tsx tools/ortFormat.ts <suite folder> --manifest-only   (rewrites manifest.json only)');
     process.exit(2);
   }
-  const todo = components.filter((c) => c !== '--manifest-only');
-  if (!todo.length && !components.includes('--manifest-only')) todo.push('unet');
-  for (const component of todo) {
+  const components = manifestOnly ? [] : named.length ? named : ['unet'];
+  for (const component of components) {
     const onnxPath = join(dir, component, 'model.onnx');
-    const ortPath = join(dir, component, 'model.ort');
+    const ortPath = join(dir, ortSibling(`${component}/model.onnx`)!);
     if (!existsSync(onnxPath)) {
       console.error(`${onnxPath} does not exist`);
       process.exit(1);

@@ -1,6 +1,6 @@
 import Dexie, { type Table } from 'dexie';
 import { NodeRunError } from '@/engine/errors';
-import { safeRelativePath, verifyBytes } from '@/ml/runtime/files';
+import { ortSibling, safeRelativePath, verifyBytes } from '@/ml/runtime/files';
 import { sha256Hex } from '@/ml/runtime/sha256';
 import type { ModelRef, ModelRole } from '@/ml/runtime/types';
 import { fetchBytes } from '@/ml/runtime/fetchBytes';
@@ -98,8 +98,8 @@ export function requiredFiles(modelIndex: Record<string, unknown>): { component:
     if (component.startsWith('tokenizer')) out.push({ component, anyOf: [[`${component}/tokenizer.json`], [`${component}/vocab.json`, `${component}/merges.txt`]] });
     else if (component.startsWith('scheduler')) out.push({ component, anyOf: [[`${component}/scheduler_config.json`]] });
     else if (component === 'feature_extractor' || component === 'image_processor') out.push({ component, anyOf: [[`${component}/preprocessor_config.json`]] });
-    // model.ort: the same model in ONNX Runtime's own format (Weft's shipped UNet is one).
-    else out.push({ component, anyOf: [[`${component}/model.onnx`], [`${component}/model.ort`]] });
+    // Or the same model in ONNX Runtime's own format (Weft's shipped UNet is one).
+    else out.push({ component, anyOf: [[`${component}/model.onnx`], [ortSibling(`${component}/model.onnx`)!]] });
   }
   return out;
 }
@@ -181,7 +181,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
   }
 
   async function checkOnnx(path: string, head: Uint8Array): Promise<StoreResult<never> | undefined> {
-    if (!looksLikeOnnx(head)) return fail('not_onnx', `${path} is not an ONNX file (it does not start like an ONNX model); choose the model's .onnx export`);
+    if (path.endsWith('.ort')) {
+      if (!looksLikeOrt(head)) return fail('not_onnx', `${path} is not an ONNX Runtime model (an .ort file starts with the identifier ORTM)`);
+    } else if (!looksLikeOnnx(head)) return fail('not_onnx', `${path} is not an ONNX file (it does not start like an ONNX model); choose the model's .onnx export`);
     return undefined;
   }
 
@@ -212,12 +214,9 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       .filter((r) => !r.anyOf.some((set) => set.every((p) => have.has(p))))
       .map((r) => r.anyOf.map((set) => set.join(' + ')).join(' or '));
     if (missing.length) return fail('missing_files', `This folder lacks files its model_index.json lists: ${missing.join(', ')}`);
-    for (const f of files.filter((f) => f.path.endsWith('.onnx'))) {
+    for (const f of files.filter((f) => f.path.endsWith('.onnx') || f.path.endsWith('.ort'))) {
       const bad = await checkOnnx(f.path, await headOf(f.file));
       if (bad) return bad;
-    }
-    for (const f of files.filter((f) => f.path.endsWith('.ort'))) {
-      if (!looksLikeOrt(await headOf(f.file))) return fail('not_onnx', `${f.path} is not an ONNX Runtime model (an .ort file starts with the identifier ORTM)`);
     }
     const name = opts.name ?? (typeof modelIndex._weft_name === 'string' ? modelIndex._weft_name : prefix.replace(/\/$/, '') || 'imported pipeline');
     return save(

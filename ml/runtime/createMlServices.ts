@@ -8,7 +8,7 @@ import { cancelled, mapOrtError, modelLabel } from './ortErrors';
 import { createOrtTensorOps } from './ortOps';
 import type { OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetadata } from './ortTypes';
 import { sha256Hex } from './sha256';
-import { untilAborted } from './untilAborted';
+import { untilAborted } from './shared';
 import type { Backend, FileAccess, IoInfo, MlServices, ModelRef, ModelSession, RunModelOptions } from './types';
 
 export interface CreateMlServicesOptions {

@@ -1,4 +1,5 @@
 import { NodeRunError } from '@/engine/errors';
+import { cancelled } from './ortErrors';
 
 export interface FetchBytesOptions {
   signal?: AbortSignal;
@@ -13,11 +14,13 @@ export interface FetchBytesOptions {
 export async function fetchBytes(url: string, what: string, options: FetchBytesOptions = {}): Promise<Uint8Array> {
   const { signal, onProgress } = options;
   const doFetch = options.fetch ?? fetch;
+  const brokeOff = (err: unknown, after = '') =>
+    signal?.aborted ? cancelled() : new NodeRunError('fetch_failed', `download of ${what} from ${url} broke off${after}: ${err instanceof Error ? err.message : String(err)}`);
   let response: Response;
   try {
     response = await doFetch(url, { signal });
   } catch (err) {
-    if (signal?.aborted) throw new NodeRunError('cancelled', 'cancelled');
+    if (signal?.aborted) throw cancelled();
     throw new NodeRunError('fetch_failed', `could not download ${what} from ${url}: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (response.status === 404) throw new NodeRunError('file_missing', `${what} was not found at ${url} (404)`);
@@ -32,8 +35,7 @@ export async function fetchBytes(url: string, what: string, options: FetchBytesO
     try {
       bytes = new Uint8Array(await response.arrayBuffer());
     } catch (err) {
-      if (signal?.aborted) throw new NodeRunError('cancelled', 'cancelled');
-      throw new NodeRunError('fetch_failed', `download of ${what} from ${url} broke off: ${err instanceof Error ? err.message : String(err)}`);
+      throw brokeOff(err);
     }
     onProgress?.(bytes.length, bytes.length);
     return bytes;
@@ -50,8 +52,7 @@ export async function fetchBytes(url: string, what: string, options: FetchBytesO
       onProgress?.(loaded, total);
     }
   } catch (err) {
-    if (signal?.aborted) throw new NodeRunError('cancelled', 'cancelled');
-    throw new NodeRunError('fetch_failed', `download of ${what} from ${url} broke off after ${loaded} bytes: ${err instanceof Error ? err.message : String(err)}`);
+    throw brokeOff(err, ` after ${loaded} bytes`);
   }
   if (chunks.length === 1) return chunks[0];
   const out = new Uint8Array(loaded);

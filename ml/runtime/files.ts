@@ -57,15 +57,21 @@ export function parseManifest(source: SourceUri, bytes: Uint8Array): ShippedMani
 }
 
 /**
- * A shipped suite's file by path. A model the suite ships in ONNX Runtime's own format
- * (`unet/model.ort`: it loads faster, see tools/ortFormat.ts) also answers to its ONNX name
- * (`unet/model.onnx`), so graphs that name the .onnx keep working.
+ * A model folder's file in ONNX Runtime's own format that stands in for its `model.onnx`
+ * (`unet/model.onnx` -> `unet/model.ort`; it loads faster, see tools/ortFormat.ts); undefined for
+ * any other name. Pipeline folders, folder imports and shipped suites all follow this one rule.
+ */
+export function ortSibling(path: string): string | undefined {
+  return /(^|\/)model\.onnx$/.test(path) ? path.replace(/\.onnx$/, '.ort') : undefined;
+}
+
+/**
+ * A shipped suite's file by path. A model the suite ships as `model.ort` also answers to its
+ * ONNX name (`model.onnx`), so graphs that name the .onnx keep working.
  */
 export function manifestEntry(manifest: ShippedManifest, path: string): ManifestFile | undefined {
-  const exact = manifest.files.find((f) => f.file === path);
-  if (exact || !/(^|\/)model\.onnx$/.test(path)) return exact;
-  const ort = path.replace(/\.onnx$/, '.ort');
-  return manifest.files.find((f) => f.file === ort);
+  const find = (file: string | undefined) => manifest.files.find((f) => f.file === file);
+  return find(path) ?? find(ortSibling(path));
 }
 
 /** Checks bytes against a known sha256 (and size): a mismatch names the file and both hashes. */

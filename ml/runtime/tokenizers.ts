@@ -2,7 +2,7 @@ import { NodeRunError } from '@/engine/errors';
 import { loadTokenizer, type WeftTokenizer } from '../tokenizer';
 import { parseLooseJson } from '../pipeline';
 import type { MlServices, TokenizerRef } from './types';
-import { untilAborted } from './untilAborted';
+import { sharedOnce, untilAborted } from './shared';
 
 const cache = new WeakMap<MlServices, Map<string, Promise<WeftTokenizer>>>();
 
@@ -12,16 +12,7 @@ const cache = new WeakMap<MlServices, Map<string, Promise<WeftTokenizer>>>();
  * caller stops waiting when its own signal aborts.
  */
 export function tokenizerFor(ml: MlServices, ref: TokenizerRef, signal?: AbortSignal): Promise<WeftTokenizer> {
-  let byKey = cache.get(ml);
-  if (!byKey) cache.set(ml, (byKey = new Map()));
-  const key = `${ref.source}\u0000${ref.path}`;
-  let p = byKey.get(key);
-  if (!p) {
-    p = load(ml, ref);
-    byKey.set(key, p);
-    p.catch(() => byKey!.delete(key));
-  }
-  return untilAborted(p, signal);
+  return untilAborted(sharedOnce(cache, ml, `${ref.source}\u0000${ref.path}`, () => load(ml, ref)), signal);
 }
 
 async function load(ml: MlServices, ref: TokenizerRef): Promise<WeftTokenizer> {
