@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
 import { nodesCommand, schemaCommand } from './infoCommands';
+import type { CliBackend } from './nodeRuntime';
 
 /** Exit codes: 0 success, 1 invalid graph or failed run, 2 unreadable input or bad usage, 130 cancelled. */
 export async function main(argv: string[]): Promise<number> {
@@ -28,8 +29,8 @@ export async function main(argv: string[]): Promise<number> {
     .option('-s, --set <NODE.PARAM=VALUE>', 'override a parameter (repeatable); VALUE is JSON or plain text', collect, [])
     .option('--json', 'print a JSON run report on stdout')
     .option('-t, --target <node>', 'run only what this node needs (repeatable)', collect, [])
-    .addOption(new Option('-b, --backend <backend>', 'model backend: cpu (onnxruntime-node) or wasm (onnxruntime-web)').choices(['cpu', 'wasm']).default('cpu'))
-    .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[]; backend: 'cpu' | 'wasm' }) => {
+    .addOption(new Option('-b, --backend <backend>', 'model backend: cpu (onnxruntime-node), wasm (onnxruntime-web) or webgpu (onnxruntime-node on the GPU)').choices(['cpu', 'wasm', 'webgpu']).default('cpu'))
+    .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[]; backend: CliBackend }) => {
       code = await runCommand(file, opts);
     });
 

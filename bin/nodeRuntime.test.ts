@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { cpuTensor } from '@/engine/values';
 import { withShippedHash } from '@/ml/runtime/files';
 import type { MlServices } from '@/ml/runtime/types';
-import { createNodeRuntime } from './nodeRuntime';
+import { BackendUnavailableError, createNodeRuntime } from './nodeRuntime';
 import { nums } from '@/ml/runtime/testModels';
 
 // The shipped models are being retrained: only shapes and finiteness are checked, not values.
@@ -35,4 +35,27 @@ test('the default backend is onnxruntime-node on the CPU', async () => {
   const runtime = await createNodeRuntime();
   expect(runtime.backend).toBe('cpu');
   expect((runtime.services.ml as MlServices).backendReason).toMatch(/onnxruntime-node/);
+});
+
+// Where a GPU with a Vulkan driver exists, the WebGPU provider runs the text encoder and agrees
+// with the CPU; elsewhere (CI, this project's machines) it must refuse with a clear message.
+test('--backend webgpu runs on a GPU or says why it cannot', async () => {
+  let runtime;
+  try {
+    runtime = await createNodeRuntime({ backend: 'webgpu' });
+  } catch (err) {
+    expect(err).toBeInstanceOf(BackendUnavailableError);
+    expect((err as Error).message).toMatch(/^--backend webgpu cannot start: .+; run with --backend cpu or --backend wasm instead$/);
+    return;
+  }
+  const ml = runtime.services.ml as MlServices;
+  const cpu = (await createNodeRuntime({ backend: 'cpu' })).services.ml as MlServices;
+  const ref = await withShippedHash(ml.files, { kind: 'model', role: 'textEncoder', source: 'shipped:shapes-v1', path: 'text_encoder/model.onnx', name: 'text encoder' });
+  const [a, b] = await Promise.all([ml.session(ref), cpu.session(ref)]);
+  const len = Number(a.inputs[0].shape[1]);
+  const feeds = { [a.inputs[0].name]: cpuTensor('int32', [1, len], Int32Array.from({ length: len }, (_, i) => (i * 37) % 400)) };
+  const ga = nums(await (await a.run(feeds))[a.outputs[0].name].read());
+  const gb = nums(await (await b.run(feeds))[b.outputs[0].name].read());
+  expect(ga.length).toBe(gb.length);
+  expect(Math.max(...ga.map((x, i) => Math.abs(x - gb[i])))).toBeLessThan(1e-3);
 });

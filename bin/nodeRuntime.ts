@@ -3,31 +3,55 @@ import { createMlServices } from '@/ml/runtime/createMlServices';
 import type { OrtModule } from '@/ml/runtime/ortTypes';
 import { createNodeFiles } from './nodeFiles';
 
+export type CliBackend = 'cpu' | 'wasm' | 'webgpu';
+
 export interface NodeRuntimeOptions {
-  /** 'cpu': onnxruntime-node (default); 'wasm': onnxruntime-web's wasm backend, as the browser runs it. */
-  backend?: 'cpu' | 'wasm';
+  /**
+   * 'cpu': onnxruntime-node (default); 'wasm': onnxruntime-web's wasm backend, as the browser runs
+   * it; 'webgpu': onnxruntime-node's WebGPU provider (Dawn, on Vulkan on Linux), on a real GPU.
+   */
+  backend?: CliBackend;
   /** wasm threads (default 1: the CLI shares the machine; at most 2 are useful here). */
   numThreads?: number;
   /** Folder holding shipped suites (default <repo>/public/models). */
   shippedRoot?: string;
 }
 
+/** The runtime could not start on the backend asked for; `message` says why and what to do. */
+export class BackendUnavailableError extends Error {}
+
 /** The runtime the CLI gives the engine: files from disk and ONNX Runtime for model nodes. */
 export async function createNodeRuntime(options: NodeRuntimeOptions = { backend: 'cpu' }): Promise<Runtime> {
   const backend = options.backend ?? 'cpu';
   const files = createNodeFiles({ shippedRoot: options.shippedRoot });
-  let ort: OrtModule;
-  let backendReason: string;
   if (backend === 'wasm') {
     const web = await import('onnxruntime-web');
     web.env.wasm.numThreads = Math.max(1, Math.min(2, options.numThreads ?? 1));
     web.env.logLevel = 'error';
-    ort = web;
-    backendReason = 'chosen with --backend wasm (onnxruntime-web)';
-  } else {
-    ort = await import('onnxruntime-node');
-    backendReason = 'CLI default: onnxruntime-node on the CPU';
+    const ml = createMlServices({ ort: web, backend, backendReason: 'chosen with --backend wasm (onnxruntime-web)', files });
+    return { backend, services: { ml } };
   }
-  const ml = createMlServices({ ort, backend, backendReason, files });
+  const ort: OrtModule = await import('onnxruntime-node');
+  if (backend === 'cpu') {
+    const ml = createMlServices({ ort, backend, backendReason: 'CLI default: onnxruntime-node on the CPU', files });
+    return { backend, services: { ml } };
+  }
+  // WebGPU in Node: tensors come back to the CPU between models (the Node binding has no GPU
+  // buffers to hand over), so each model's inputs are uploaded and its outputs read back.
+  const ml = createMlServices({
+    ort,
+    backend,
+    backendReason: "chosen with --backend webgpu (onnxruntime-node's WebGPU provider; tensors pass through the CPU between models)",
+    files,
+    gpuTensors: false,
+  });
+  try {
+    await ml.check();
+  } catch (err) {
+    await ml.dispose();
+    const msg = err instanceof Error ? err.message : String(err);
+    const why = /adapter/i.test(msg) ? 'no WebGPU adapter was found (a GPU with a Vulkan driver is needed on Linux)' : msg.split('\n')[0];
+    throw new BackendUnavailableError(`--backend webgpu cannot start: ${why}; run with --backend cpu or --backend wasm instead`);
+  }
   return { backend, services: { ml } };
 }

@@ -8,14 +8,14 @@ import { registry } from '@/nodes';
 import { readGraphFile } from './readGraphFile';
 import { applySets } from './applySets';
 import { writeOutputs, summarizeValue } from './writeOutputs';
-import { createNodeRuntime } from './nodeRuntime';
+import { BackendUnavailableError, createNodeRuntime, type CliBackend } from './nodeRuntime';
 
 interface RunOpts {
   out?: string;
   set: string[];
   json?: boolean;
   target: string[];
-  backend?: 'cpu' | 'wasm';
+  backend?: CliBackend;
 }
 
 export async function runCommand(file: string, opts: RunOpts): Promise<number> {
@@ -44,8 +44,15 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     process.stderr.write('\ncancelling…\n');
     controller.abort(new Error('cancelled by the user'));
   };
+  let runtime;
+  try {
+    runtime = await createNodeRuntime({ backend: opts.backend ?? 'cpu' });
+  } catch (err) {
+    if (!(err instanceof BackendUnavailableError)) throw err;
+    process.stderr.write(err.message + '\n');
+    return 2;
+  }
   process.once('SIGINT', onSigint);
-  const runtime = await createNodeRuntime({ backend: opts.backend ?? 'cpu' });
   const titles = new Map(graph.nodes.map((n) => [n.id, n.label ?? registry.get(n.type)?.title ?? n.type]));
   let report: RunReport;
   try {

@@ -70,9 +70,10 @@ describe('text to image in Node', () => {
     expect(r.nodes.decode.status).toBe('done');
   });
 
-  it('the other examples run', async () => {
+  // On wasm too: image-to-image runs its text encoder for the prompt and the negative at once.
+  it.each(['cpu', 'wasm'] as const)('the other examples run on %s', async (backend) => {
     for (const name of ['detect-and-score', 'image-to-image', 'best-of-n']) {
-      const runtime = await createNodeRuntime({ backend: 'cpu' });
+      const runtime = await createNodeRuntime({ backend });
       const report = await runGraph(example(name, 3), { registry, runtime, cache: new ExecutionCache() });
       expect(report.status, `${name}: ${JSON.stringify(Object.values(report.nodes).filter((n) => n.error))}`).toBe('ok');
     }

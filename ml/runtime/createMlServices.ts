@@ -21,6 +21,12 @@ export interface CreateMlServicesOptions {
   executionProviders?: OrtSessionOptions['executionProviders'];
   /** Merged over the defaults (logSeverityLevel 3; gpu-buffer outputs on WebGPU). */
   sessionOptions?: OrtSessionOptions;
+  /**
+   * Keep model outputs as GPU tensors and run tensor ops on the device (default: on webgpu).
+   * onnxruntime-node's WebGPU provider cannot hand GPU buffers to JavaScript, so the CLI turns
+   * this off: its outputs come back to the CPU.
+   */
+  gpuTensors?: boolean;
 }
 
 /** Extra the services expose beyond MlServices, for hosts and tests. */
@@ -32,6 +38,8 @@ export interface OrtMlServices extends MlServices {
    * session, so the first real model does not wait for it. Safe to call any number of times.
    */
   start(): Promise<void>;
+  /** As start(), but rejects with ONNX Runtime's error when it cannot start (say, no WebGPU adapter). */
+  check(): Promise<void>;
 }
 
 /** A one-node ONNX model (Identity x -> y, float [1], opset 17): 76 bytes that make ONNX Runtime start. */
@@ -112,16 +120,17 @@ class OrtModelSession implements ModelSession {
 export function createMlServices(options: CreateMlServicesOptions): OrtMlServices {
   const { ort, backend, backendReason, files } = options;
   const executionProviders = options.executionProviders ?? [backend];
+  const gpuTensors = options.gpuTensors ?? backend === 'webgpu';
   const sessionOptions: OrtSessionOptions = {
     executionProviders,
     logSeverityLevel: 3,
-    ...(backend === 'webgpu' ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
+    ...(gpuTensors ? { preferredOutputLocation: 'gpu-buffer' as const } : {}),
     ...options.sessionOptions,
   };
   const bridge = new OrtBridge(ort, backend, sessionOptions);
   const sessions = new Map<string, OrtModelSession>();
   const pending = new Map<string, Promise<OrtModelSession>>();
-  const ops = backend === 'webgpu' ? createOrtTensorOps(bridge) : createCpuTensorOps();
+  const ops = gpuTensors ? createOrtTensorOps(bridge) : createCpuTensorOps();
 
   async function create(key: string, ref: ModelRef, bytes: Uint8Array): Promise<OrtModelSession> {
     let s: OrtSession;
@@ -208,6 +217,9 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
       } catch {
         // The first model's session reports the same failure, with its name.
       }
+    },
+    async check() {
+      await bridge.helper('start', startModelBytes);
     },
   };
   return services;

@@ -22,12 +22,14 @@ export class OrtBridge {
   ) {}
 
   /**
-   * Runs ORT work one call at a time on WebGPU: its provider refuses to create a session while
-   * another is being created, and one device queue serves every session anyway. Other backends
-   * run calls as they come.
+   * Runs ORT work one call at a time, except on onnxruntime-node's CPU provider, which runs calls
+   * side by side on its own threads. WebGPU's provider refuses to create a session while another
+   * is being created, and one device queue serves every session anyway; onnxruntime-web's wasm
+   * backend fails ("Cannot read properties of null") when one session runs twice at once, as a
+   * text encoder does for a prompt and its negative, and its threads are busy with one run anyway.
    */
   exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.backend !== 'webgpu') return fn();
+    if (this.backend === 'cpu') return fn();
     const next = this.queue.then(fn, fn);
     this.queue = next.catch(() => undefined);
     return next;
