@@ -23,7 +23,7 @@ export async function plainPipeline(ort: OrtLike, read: (path: string) => Promis
   const text = async (p: string) => new TextDecoder().decode(await read(p));
   const te = await ort.InferenceSession.create(await read('text_encoder/model.onnx'), sessionOptions);
   const unet = await ort.InferenceSession.create(await read('unet/model.ort'), sessionOptions);
-  const vae = await ort.InferenceSession.create(await read('vae_decoder/model.onnx'), sessionOptions);
+  const vae = await ort.InferenceSession.create(await read('vae_decoder/model.ort'), sessionOptions);
   const tok = loadTokenizer({ tokenizerJson: JSON.parse(await text('tokenizer/tokenizer.json')), tokenizerConfig: JSON.parse(await text('tokenizer/tokenizer_config.json')) });
   const schedulerConfig = JSON.parse(await text('scheduler/scheduler_config.json'));
   const vaeConfig = JSON.parse(await text('vae_decoder/config.json'));

@@ -36,6 +36,7 @@ describe('loadPipeline', () => {
     const shipped = await loadPipeline(counting().files, 'shipped:shapes-v1');
     expect(shipped.unet?.path).toBe('unet/model.ort');
     expect(shipped.textEncoder?.path).toBe('text_encoder/model.onnx');
+    expect(shipped.vae?.path).toBe('vae_decoder/model.ort');
     const disk = await loadPipeline(counting().files, `dir:${REPO_ROOT}public/models/shapes-v1`);
     expect(disk.unet?.path).toBe('unet/model.ort');
     expect(disk.unet?.sha256).toBe(shipped.unet?.sha256);

@@ -94,7 +94,7 @@ class OrtModelSession implements ModelSession {
       let results: Record<string, OrtTensor>;
       try {
         // ORT cannot interrupt a run mid-kernel: cancellation takes effect when it returns.
-        results = (await this.bridge.exclusive(() => this.session.run(ortFeeds))) as Record<string, OrtTensor>;
+        results = (await this.bridge.exclusive(() => this.session.run(ortFeeds), this.session)) as Record<string, OrtTensor>;
       } catch (err) {
         throw mapOrtError(err, this.ref, this.bridge.backend, 'run');
       }

@@ -14,6 +14,7 @@ export class OrtBridge {
   readonly counters: RuntimeCounters = { sessions: 0, deviceReads: 0, liveDeviceTensors: 0 };
   private readonly helpers = new Map<string, Promise<OrtSession>>();
   private queue: Promise<unknown> = Promise.resolve();
+  private readonly sessionQueues = new WeakMap<object, Promise<unknown>>();
 
   constructor(
     readonly ort: OrtModule,
@@ -22,16 +23,22 @@ export class OrtBridge {
   ) {}
 
   /**
-   * Runs ORT work one call at a time, except on onnxruntime-node's CPU provider, which runs calls
-   * side by side on its own threads. WebGPU's provider refuses to create a session while another
-   * is being created, and one device queue serves every session anyway; onnxruntime-web's wasm
-   * backend fails ("Cannot read properties of null") when one session runs twice at once, as a
-   * text encoder does for a prompt and its negative, and its threads are busy with one run anyway.
+   * Runs ORT work one call at a time on WebGPU: its provider refuses to create a session while
+   * another is being created, and one device queue serves every session anyway. With `session`,
+   * on onnxruntime-web's wasm backend, runs of that one session wait for each other: it fails
+   * ("Cannot read properties of null") when one session runs twice at once, as a text encoder does
+   * for a prompt and its negative. Other work runs as it comes: one queue for all of wasm made the
+   * cold page load ~0.3 s slower (bench:pipeline's cold load, in an A/B of 6 interleaved loads).
    */
-  exclusive<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.backend === 'cpu') return fn();
-    const next = this.queue.then(fn, fn);
-    this.queue = next.catch(() => undefined);
+  exclusive<T>(fn: () => Promise<T>, session?: object): Promise<T> {
+    if (this.backend === 'webgpu') {
+      const next = this.queue.then(fn, fn);
+      this.queue = next.catch(() => undefined);
+      return next;
+    }
+    if (this.backend !== 'wasm' || !session) return fn();
+    const next = (this.sessionQueues.get(session) ?? Promise.resolve()).then(fn, fn);
+    this.sessionQueues.set(session, next.catch(() => undefined));
     return next;
   }
 

@@ -349,7 +349,7 @@ test('a graph that needs a missing model says which, and a model imported here f
   const dialog = page.getByTestId('models-dialog');
   await expect(dialog).toBeVisible();
   await page.getByTestId('import-file-role').selectOption('vae');
-  await page.getByTestId('import-file-input').setInputFiles('public/models/shapes-v1/vae_decoder/model.onnx');
+  await page.getByTestId('import-file-input').setInputFiles('public/models/shapes-v1/vae_decoder/model.ort');
   await expect(page.getByTestId('models-import-ok')).toContainText('Imported model', { timeout: 60_000 });
   await page.getByTestId('models-close').click();
 

@@ -6,7 +6,7 @@ test.beforeEach(async ({ page }) => {
   await openEditor(page);
 });
 
-const ONNX = 'public/models/shapes-v1/vae_decoder/model.onnx';
+const ONNX = 'public/models/shapes-v1/vae_encoder/model.onnx';
 
 test('the Models dialog imports an ONNX file, lists it, deletes it; a non-ONNX file gets a clear error', async ({ page }, testInfo) => {
   test.setTimeout(120_000);
@@ -14,7 +14,7 @@ test('the Models dialog imports an ONNX file, lists it, deletes it; a non-ONNX f
   const dialog = page.getByTestId('models-dialog');
   await expect(dialog).toBeVisible();
   // the shipped suite comes from its manifest
-  await expect(page.getByTestId('shipped-list')).toContainText('vae_decoder/model.onnx');
+  await expect(page.getByTestId('shipped-list')).toContainText('vae_decoder/model.ort');
   await expect(page.getByTestId('storage-estimate')).toContainText('used of');
   await expect(page.getByTestId('storage-persist')).toContainText('persistent:');
 

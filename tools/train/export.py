@@ -24,8 +24,9 @@ from train import to_float  # noqa: E402
 OUT = C.OUT
 FIX = os.path.join(C.OUT_ROOT, 'tests', 'fixtures', 'parity')
 # Shipped in ONNX Runtime's own format (model.ort), converted from the ONNX export by
-# tools/ortFormat.ts: a session is made from it ~0.5 s faster on a cold page (README, bench:pipeline).
-ORT_FORMAT = ('unet',)
+# tools/ortFormat.ts: sessions are made from them faster on a cold page (README, bench:pipeline).
+# Not the text encoder: onnxruntime-web 1.30's WebGPU provider fails on it as .ort (MODEL_CARD.md).
+ORT_FORMAT = ('unet', 'vae_decoder')
 
 
 def model_file(k):
@@ -173,7 +174,7 @@ def main():
     fixture('vae_encoder', 'public/models/shapes-v1/vae_encoder/model.onnx', {'sample': x1}, {'latent_sample': enc(x1)[0]})
     z = f32(enc(x1)[0])
     export(dec, (z,), ['latent_sample'], ['sample'], os.path.join(OUT, 'vae_decoder', 'model.onnx'))
-    fixture('vae_decoder', 'public/models/shapes-v1/vae_decoder/model.onnx', {'latent_sample': z}, {'sample': dec(z)})
+    fixture('vae_decoder', 'public/models/shapes-v1/vae_decoder/' + model_file('vae_decoder'), {'latent_sample': z}, {'sample': dec(z)})
     # reward
     x2 = f32(imgs)
     export(rw, (x2, ids), ['pixel_values', 'input_ids'], ['score', 'image_embeds', 'text_embeds'], os.path.join(OUT, 'reward', 'model.onnx'))
@@ -313,10 +314,11 @@ def write_card(info, ev, scale, ustep):
 
 A complete text-to-image family in miniature, trained by Weft on a procedural world of coloured shapes, laid
 out like a diffusers ONNX export so graphs built on it also run on Stable Diffusion 1.x / SD-Turbo exports.
-Everything is float32 ONNX, opset 17, dynamic batch; the UNet ships in ONNX Runtime's own format
-(`unet/model.ort`: the ONNX export converted by `tools/ortFormat.ts` with ORT's basic, provider-neutral
-optimisations, same outputs within 1e-5), which makes its session ~0.5 s faster on a cold page; a graph
-that names `unet/model.onnx` still gets it. Trained from scratch on 2 CPU cores by
+Everything is float32 ONNX, opset 17, dynamic batch; the UNet and the VAE decoder ship in ONNX Runtime's
+own format (`model.ort`: the ONNX export converted by `tools/ortFormat.ts` with ORT's basic, provider-neutral
+optimisations, same outputs within 1e-5), which makes their sessions faster on a cold page; a graph that
+names `model.onnx` still gets them. The text encoder stays ONNX: as .ort, onnxruntime-web 1.30's WebGPU
+provider refuses to run it ("All inputs must be tensors on WebGPU buffers"). Trained from scratch on 2 CPU cores by
 `/usr/bin/python3 tools/train/train_all.py` (see `tools/train/README.md`).
 
 ## Components
