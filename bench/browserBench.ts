@@ -7,6 +7,8 @@
 import { chromium, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { PlainSettings } from './plainPipeline';
+import { median } from './settings';
 
 const PORT = Number(process.env.WEFT_BENCH_PORT ?? 3200);
 const BASE = `http://localhost:${PORT}`;
@@ -77,8 +79,6 @@ async function coldLoad(page: Page): Promise<{ imageMs: number; readyMs: number;
   return { imageMs: Math.round(await page.evaluate(() => window.__firstImageMs!)), readyMs, seenMs };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 export interface BrowserFigures {
   chromiumPlainMs: number;
   chromiumWeftMs: number;
@@ -91,7 +91,7 @@ export interface BrowserFigures {
   deviceReadsPerStep: number | null;
 }
 
-export async function browserBench(settings: { steps: number; guidance: number; seed: number; prompt: string }, rounds: number): Promise<BrowserFigures> {
+export async function browserBench(settings: PlainSettings, rounds: number): Promise<BrowserFigures> {
   const server = await startServer();
   const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ARGS, headless: true });
   try {

@@ -7,6 +7,7 @@ import { emptyGraph, type Graph } from '../engine/graph/document';
 import { validateGraph } from '../engine/graph/validate';
 import { ExecutionCache, runGraph } from '../engine/executor';
 import { registry } from '../nodes';
+import { median } from './settings';
 
 const GROUPS = 50;
 const CHAIN = 98; // arithmetic nodes per chain; a group is 2 numbers + 2 chains + merge + output = 200 nodes
@@ -44,11 +45,6 @@ function buildGraph(): Graph {
 }
 
 const best = (xs: number[]) => Math.min(...xs);
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.floor(s.length / 2)];
-}
 
 async function main() {
   const graph = buildGraph();

@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
-import { produce } from 'immer';
 import { parseGraphText } from '../engine/graph/parse';
 import { runGraph, ExecutionCache, type RunReport } from '../engine/executor';
 import type { Graph } from '../engine/graph/document';
@@ -16,16 +15,11 @@ import type { Runtime } from '../engine/runtime';
 import { registry } from '../nodes';
 import { BackendUnavailableError, createNodeRuntime } from '../bin/nodeRuntime';
 import { plainPipeline } from './plainPipeline';
+import { BENCH_SETTINGS, maxChannelDifference, median, samplerGraph } from './settings';
 
 const EXAMPLES = ['text-to-image', 'text-to-image-sampler', 'detect-and-score', 'image-to-image', 'best-of-n'];
-const STEPS = 20;
-const GUIDANCE = 5;
-const SEED = 42;
-const PROMPT = 'a large red circle on the left';
 const ROUNDS = Number(process.env.ROUNDS ?? 9);
 const root = 'public/models/shapes-v1';
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
 function loadExample(name: string): Graph {
   const parsed = parseGraphText(readFileSync(`examples/${name}.json`, 'utf8'), registry);
@@ -43,13 +37,6 @@ function images(report: RunReport): ImageValue[] {
   };
   visit(report.outputs);
   return found;
-}
-
-function maxDiff(a: ImageValue, b: ImageValue): number {
-  if (a.width !== b.width || a.height !== b.height) return Infinity;
-  let m = 0;
-  for (let i = 0; i < a.data.length; i++) m = Math.max(m, Math.abs(a.data[i] - b.data[i]));
-  return m;
 }
 
 async function timed(graph: Graph, runtime: Runtime, cache = new ExecutionCache()) {
@@ -87,20 +74,14 @@ async function main() {
     const ci = images(c.report);
     const gi = images(g2.report);
     if (ci.length === 0 || ci.length !== gi.length) throw new Error(`${name}: ${ci.length} images on cpu, ${gi.length} on webgpu`);
-    const diff = Math.max(...ci.map((img, i) => maxDiff(img, gi[i])), ...images(g1.report).map((img, i) => maxDiff(img, gi[i])));
+    const diff = Math.max(...ci.map((img, i) => maxChannelDifference(img, gi[i])), ...images(g1.report).map((img, i) => maxChannelDifference(img, gi[i])));
     examples[name] = { cpuMs: Math.round(c.ms), gpuFirstMs: Math.round(g1.ms), gpuMs: Math.round(g2.ms), images: ci.length, maxPixelDiff: diff };
     console.log(`${name}: cpu ${c.ms.toFixed(0)} ms; webgpu first ${g1.ms.toFixed(0)} ms, again ${g2.ms.toFixed(0)} ms; ${ci.length} image(s), max channel difference webgpu vs cpu ${diff}/255`);
   }
 
   // Weft against the plain script, both on the WebGPU provider, runs alternated.
-  const sampler = produce(loadExample('text-to-image-sampler'), (g) => {
-    g.nodes.find((n) => n.id === 'scheduler')!.params.steps = STEPS;
-    g.nodes.find((n) => n.id === 'sampler')!.params.preview = false;
-    g.nodes.find((n) => n.id === 'sampler')!.params.guidance = GUIDANCE;
-    g.nodes.find((n) => n.id === 'noise')!.params.seed = SEED;
-    g.nodes.find((n) => n.id === 'prompt')!.params.text = PROMPT;
-  });
-  const plain = await plainPipeline(ortNode, async (p) => readFileSync(`${root}/${p}`), { steps: STEPS, guidance: GUIDANCE, seed: SEED, prompt: PROMPT }, { executionProviders: ['webgpu'], logSeverityLevel: 3 });
+  const sampler = samplerGraph(loadExample('text-to-image-sampler'), BENCH_SETTINGS);
+  const plain = await plainPipeline(ortNode, async (p) => readFileSync(`${root}/${p}`), BENCH_SETTINGS, { executionProviders: ['webgpu'], logSeverityLevel: 3 });
   const refImage = await plain();
   const weftImage = images((await timed(sampler, gpu)).report)[0];
   const times = { plain: [] as number[], weft: [] as number[], cpu: [] as number[] };
@@ -112,20 +93,20 @@ async function main() {
     times.cpu.push((await timed(sampler, cpu)).ms);
   }
   const ratio = median(times.weft.map((w, i) => w / times.plain[i]));
-  console.log(`${STEPS} steps, ${ROUNDS} rounds: plain script on webgpu ${median(times.plain).toFixed(0)} ms, weft on webgpu ${median(times.weft).toFixed(0)} ms (ratio ${ratio.toFixed(3)}), weft on cpu ${median(times.cpu).toFixed(0)} ms`);
-  console.log(`images: max channel difference weft vs plain on webgpu ${maxDiff(refImage, weftImage)}/255`);
+  console.log(`${BENCH_SETTINGS.steps} steps, ${ROUNDS} rounds: plain script on webgpu ${median(times.plain).toFixed(0)} ms, weft on webgpu ${median(times.weft).toFixed(0)} ms (ratio ${ratio.toFixed(3)}), weft on cpu ${median(times.cpu).toFixed(0)} ms`);
+  console.log(`images: max channel difference weft vs plain on webgpu ${maxChannelDifference(refImage, weftImage)}/255`);
   console.log(
     JSON.stringify({
       bench: 'gpu',
       webgpu: 'ok',
       startMs: Math.round(startMs),
-      steps: STEPS,
+      steps: BENCH_SETTINGS.steps,
       rounds: ROUNDS,
       plainWebgpuMs: Math.round(median(times.plain)),
       weftWebgpuMs: Math.round(median(times.weft)),
       weftCpuMs: Math.round(median(times.cpu)),
       ratio: Number(ratio.toFixed(3)),
-      weftVsPlainMaxPixelDiff: maxDiff(refImage, weftImage),
+      weftVsPlainMaxPixelDiff: maxChannelDifference(refImage, weftImage),
       examples,
     }),
   );

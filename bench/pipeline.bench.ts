@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs';
 import * as ort from 'onnxruntime-web';
-import { produce } from 'immer';
 import { parseGraphText } from '../engine/graph/parse';
 import { runGraph, ExecutionCache } from '../engine/executor';
 import type { ImageValue } from '../engine/values';
@@ -14,11 +13,8 @@ import { registry } from '../nodes';
 import { createNodeRuntime } from '../bin/nodeRuntime';
 import { plainPipeline } from './plainPipeline';
 import { browserBench } from './browserBench';
+import { BENCH_SETTINGS, maxChannelDifference, median, samplerGraph } from './settings';
 
-const STEPS = 20;
-const GUIDANCE = 5;
-const SEED = 42;
-const PROMPT = 'a large red circle on the left';
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 // A Chromium round is ~1 s and swings more (one worker beside the page on 2 cores): more of them for the median.
 const CHROMIUM_ROUNDS = Number(process.env.CHROMIUM_ROUNDS ?? 11);
@@ -28,13 +24,7 @@ ort.env.wasm.numThreads = 1;
 async function weftPipeline(preview: boolean) {
   const parsed = parseGraphText(readFileSync('examples/text-to-image-sampler.json', 'utf8'), registry);
   if (!parsed.ok) throw new Error('example does not parse');
-  const graph = produce(parsed.value, (g) => {
-    g.nodes.find((n) => n.id === 'scheduler')!.params.steps = STEPS;
-    g.nodes.find((n) => n.id === 'sampler')!.params.preview = preview;
-    g.nodes.find((n) => n.id === 'sampler')!.params.guidance = GUIDANCE;
-    g.nodes.find((n) => n.id === 'noise')!.params.seed = SEED;
-    g.nodes.find((n) => n.id === 'prompt')!.params.text = PROMPT;
-  });
+  const graph = samplerGraph(parsed.value, BENCH_SETTINGS, preview);
   const runtime = await createNodeRuntime({ backend: 'wasm', numThreads: 1 });
   return async function run(): Promise<ImageValue> {
     // A fresh cache: every node runs, as in the plain script (sessions stay loaded on both sides).
@@ -44,18 +34,15 @@ async function weftPipeline(preview: boolean) {
   };
 }
 
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
-
 async function main() {
-  const plain = await plainPipeline(ort, async (p) => readFileSync(`${root}/${p}`), { steps: STEPS, guidance: GUIDANCE, seed: SEED, prompt: PROMPT }, { executionProviders: ['wasm'], logSeverityLevel: 3 });
+  const plain = await plainPipeline(ort, async (p) => readFileSync(`${root}/${p}`), BENCH_SETTINGS, { executionProviders: ['wasm'], logSeverityLevel: 3 });
   const weft = await weftPipeline(false);
   const weftPreview = await weftPipeline(true);
   // Warm-up (session creation, JIT) outside the timings.
   const refImage = await plain();
   const weftImage = await weft();
   await weftPreview();
-  let maxDiff = 0;
-  for (let i = 0; i < refImage.data.length; i++) maxDiff = Math.max(maxDiff, Math.abs(refImage.data[i] - weftImage.data[i]));
+  const maxDiff = maxChannelDifference(refImage, weftImage);
   const times = { plain: [] as number[], weft: [] as number[], weftPreview: [] as number[] };
   for (let r = 0; r < ROUNDS; r++) {
     for (const [name, fn] of [['plain', plain], ['weft', weft], ['weftPreview', weftPreview]] as const) {
@@ -77,8 +64,8 @@ async function main() {
     nodeRatioWithPreviews: Number(ratioPreview.toFixed(3)),
     maxPixelDiff: maxDiff,
   };
-  const browser = process.env.SKIP_BROWSER ? undefined : await browserBench({ steps: STEPS, guidance: GUIDANCE, seed: SEED, prompt: PROMPT }, CHROMIUM_ROUNDS);
-  console.log(JSON.stringify({ bench: 'pipeline', steps: STEPS, rounds: ROUNDS, chromiumRounds: browser ? CHROMIUM_ROUNDS : 0, ...node, ...(browser ?? {}), targetRatio: 1.05, targetColdMs: 5000 }));
+  const browser = process.env.SKIP_BROWSER ? undefined : await browserBench(BENCH_SETTINGS, CHROMIUM_ROUNDS);
+  console.log(JSON.stringify({ bench: 'pipeline', steps: BENCH_SETTINGS.steps, rounds: ROUNDS, chromiumRounds: browser ? CHROMIUM_ROUNDS : 0, ...node, ...(browser ?? {}), targetRatio: 1.05, targetColdMs: 5000 }));
 }
 
 main().catch((e) => {

@@ -20,38 +20,41 @@ export interface NodeRuntimeOptions {
 /** The runtime could not start on the backend asked for; `message` says why and what to do. */
 export class BackendUnavailableError extends Error {}
 
+const REASONS: Record<CliBackend, string> = {
+  cpu: 'CLI default: onnxruntime-node on the CPU',
+  wasm: 'chosen with --backend wasm (onnxruntime-web)',
+  webgpu: "chosen with --backend webgpu (onnxruntime-node's WebGPU provider; tensors pass through the CPU between models)",
+};
+
+async function ortFor(backend: CliBackend, numThreads = 1): Promise<OrtModule> {
+  if (backend !== 'wasm') return import('onnxruntime-node');
+  const web = await import('onnxruntime-web');
+  web.env.wasm.numThreads = Math.max(1, Math.min(2, numThreads));
+  web.env.logLevel = 'error';
+  return web;
+}
+
 /** The runtime the CLI gives the engine: files from disk and ONNX Runtime for model nodes. */
 export async function createNodeRuntime(options: NodeRuntimeOptions = { backend: 'cpu' }): Promise<Runtime> {
   const backend = options.backend ?? 'cpu';
-  const files = createNodeFiles({ shippedRoot: options.shippedRoot });
-  if (backend === 'wasm') {
-    const web = await import('onnxruntime-web');
-    web.env.wasm.numThreads = Math.max(1, Math.min(2, options.numThreads ?? 1));
-    web.env.logLevel = 'error';
-    const ml = createMlServices({ ort: web, backend, backendReason: 'chosen with --backend wasm (onnxruntime-web)', files });
-    return { backend, services: { ml } };
-  }
-  const ort: OrtModule = await import('onnxruntime-node');
-  if (backend === 'cpu') {
-    const ml = createMlServices({ ort, backend, backendReason: 'CLI default: onnxruntime-node on the CPU', files });
-    return { backend, services: { ml } };
-  }
-  // WebGPU in Node: tensors come back to the CPU between models (the Node binding has no GPU
-  // buffers to hand over), so each model's inputs are uploaded and its outputs read back.
   const ml = createMlServices({
-    ort,
+    ort: await ortFor(backend, options.numThreads),
     backend,
-    backendReason: "chosen with --backend webgpu (onnxruntime-node's WebGPU provider; tensors pass through the CPU between models)",
-    files,
+    backendReason: REASONS[backend],
+    files: createNodeFiles({ shippedRoot: options.shippedRoot }),
+    // WebGPU in Node: the binding hands no GPU buffers to JavaScript, so each model's outputs are
+    // read back to the CPU and the next model's inputs uploaded again.
     gpuTensors: false,
   });
-  try {
-    await ml.check();
-  } catch (err) {
-    await ml.dispose();
-    const msg = err instanceof Error ? err.message : String(err);
-    const why = /adapter/i.test(msg) ? 'no WebGPU adapter was found (a GPU with a Vulkan driver is needed on Linux)' : msg.split('\n')[0];
-    throw new BackendUnavailableError(`--backend webgpu cannot start: ${why}; run with --backend cpu or --backend wasm instead`);
+  if (backend === 'webgpu') {
+    try {
+      await ml.check();
+    } catch (err) {
+      await ml.dispose();
+      const msg = err instanceof Error ? err.message : String(err);
+      const why = /adapter/i.test(msg) ? 'no WebGPU adapter was found (a GPU with a Vulkan driver is needed on Linux)' : msg.split('\n')[0];
+      throw new BackendUnavailableError(`--backend webgpu cannot start: ${why}; run with --backend cpu or --backend wasm instead`);
+    }
   }
   return { backend, services: { ml } };
 }

@@ -5,6 +5,7 @@ import { issueToLine } from '@/engine/errors';
 import { runGraph, ExecutionCache, type RunEvent, type RunReport } from '@/engine/executor';
 import type { Graph } from '@/engine/graph/document';
 import { registry } from '@/nodes';
+import type { Runtime } from '@/engine/runtime';
 import { readGraphFile } from './readGraphFile';
 import { applySets } from './applySets';
 import { writeOutputs, summarizeValue } from './writeOutputs';
@@ -44,7 +45,7 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     process.stderr.write('\ncancelling…\n');
     controller.abort(new Error('cancelled by the user'));
   };
-  let runtime;
+  let runtime: Runtime;
   try {
     runtime = await createNodeRuntime({ backend: opts.backend ?? 'cpu' });
   } catch (err) {

@@ -4,13 +4,13 @@
  * Weft's engine on the same models (wasm), so they can be alternated in the same process.
  */
 import { expose } from 'comlink';
-import { produce } from 'immer';
 import { parseGraph } from '@/engine/graph/parse';
 import { ExecutionCache, runGraph } from '@/engine/executor';
 import type { Graph } from '@/engine/graph/document';
 import type { Runtime } from '@/engine/runtime';
 import { registry } from '@/nodes';
-import { plainPipeline } from '@/bench/plainPipeline';
+import { plainPipeline, type PlainSettings } from '@/bench/plainPipeline';
+import { samplerGraph } from '@/bench/settings';
 import sampler from '@/examples/text-to-image-sampler.json';
 import { loadOrt, tryCreateBrowserMl } from './mlHost';
 
@@ -25,7 +25,7 @@ async function read(path: string): Promise<Uint8Array> {
 }
 
 const api = {
-  async setup(settings: { steps: number; guidance: number; seed: number; prompt: string }): Promise<{ threads: number }> {
+  async setup(settings: PlainSettings): Promise<{ threads: number }> {
     const host = await tryCreateBrowserMl({ force: 'wasm' });
     if (!host.ok) throw new Error(host.message);
     const runtime: Runtime = { backend: host.ml.backend, services: { ml: host.ml } };
@@ -34,14 +34,7 @@ const api = {
     plainRun = await plainPipeline(ort, read, settings, { executionProviders: ['wasm'], logSeverityLevel: 3 });
     const parsed = parseGraph(sampler, registry);
     if (!parsed.ok) throw new Error('the example graph does not parse');
-    const graph: Graph = produce(parsed.value, (g) => {
-      const set = (id: string, key: string, v: unknown) => (g.nodes.find((n) => n.id === id)!.params[key] = v);
-      set('scheduler', 'steps', settings.steps);
-      set('sampler', 'guidance', settings.guidance);
-      set('sampler', 'preview', false);
-      set('noise', 'seed', settings.seed);
-      set('prompt', 'text', settings.prompt);
-    });
+    const graph: Graph = samplerGraph(parsed.value, settings);
     weftRun = async () => {
       const r = await runGraph(graph, { registry, runtime, cache: new ExecutionCache() });
       if (r.status !== 'ok') throw new Error(`weft run ${r.status}`);

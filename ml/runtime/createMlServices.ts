@@ -212,11 +212,8 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
       await bridge.releaseHelpers();
     },
     async start() {
-      try {
-        await bridge.helper('start', startModelBytes);
-      } catch {
-        // The first model's session reports the same failure, with its name.
-      }
+      // The first model's session reports a failure here again, with its name.
+      await services.check().catch(() => undefined);
     },
     async check() {
       await bridge.helper('start', startModelBytes);

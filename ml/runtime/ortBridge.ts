@@ -13,8 +13,8 @@ import type { Backend, RuntimeCounters } from './types';
 export class OrtBridge {
   readonly counters: RuntimeCounters = { sessions: 0, deviceReads: 0, liveDeviceTensors: 0 };
   private readonly helpers = new Map<string, Promise<OrtSession>>();
-  private queue: Promise<unknown> = Promise.resolve();
-  private readonly sessionQueues = new WeakMap<object, Promise<unknown>>();
+  /** The tail of each queue of exclusive(): this bridge's own on WebGPU, one per session on wasm. */
+  private readonly queues = new WeakMap<object, Promise<unknown>>();
 
   constructor(
     readonly ort: OrtModule,
@@ -31,14 +31,10 @@ export class OrtBridge {
    * cold page load ~0.3 s slower (bench:pipeline's cold load, in an A/B of 6 interleaved loads).
    */
   exclusive<T>(fn: () => Promise<T>, session?: object): Promise<T> {
-    if (this.backend === 'webgpu') {
-      const next = this.queue.then(fn, fn);
-      this.queue = next.catch(() => undefined);
-      return next;
-    }
-    if (this.backend !== 'wasm' || !session) return fn();
-    const next = (this.sessionQueues.get(session) ?? Promise.resolve()).then(fn, fn);
-    this.sessionQueues.set(session, next.catch(() => undefined));
+    const key = this.backend === 'webgpu' ? this : this.backend === 'wasm' ? session : undefined;
+    if (!key) return fn();
+    const next = (this.queues.get(key) ?? Promise.resolve()).then(fn, fn);
+    this.queues.set(key, next.catch(() => undefined));
     return next;
   }
 
