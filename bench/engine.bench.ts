@@ -79,7 +79,7 @@ async function main() {
     const second = await runGraph(graph, { registry, cache, issues });
     warm.push(performance.now() - t);
     warmCpu.push(cpuMs() - c);
-    if (Object.values(second.nodes).some((s) => s.status !== 'cached')) throw new Error('warm run re-ran nodes');
+    if ([...second.nodes.values()].some((s) => s.status !== 'cached')) throw new Error('warm run re-ran nodes');
     t = performance.now();
     validateGraph(graph, registry);
     validate.push(performance.now() - t);

@@ -33,6 +33,7 @@ function images(report: RunReport): ImageValue[] {
   const visit = (v: unknown) => {
     if (isImageValue(v)) found.push(v);
     else if (Array.isArray(v)) v.forEach(visit);
+    else if (v instanceof Map) [...v.keys()].sort().forEach((k) => visit(v.get(k)));
     else if (v && typeof v === 'object' && !('kind' in v)) Object.keys(v).sort().forEach((k) => visit((v as Record<string, unknown>)[k]));
   };
   visit(report.outputs);
@@ -44,7 +45,7 @@ async function timed(graph: Graph, runtime: Runtime, cache = new ExecutionCache(
   const report = await runGraph(graph, { registry, runtime, cache });
   const ms = performance.now() - t;
   if (report.status !== 'ok') {
-    const failed = Object.entries(report.nodes).find(([, n]) => (n as { error?: unknown }).error);
+    const failed = [...report.nodes].find(([, n]) => n.error);
     throw new Error(`run ${report.status}${failed ? `: ${JSON.stringify(failed)}` : ''}`);
   }
   return { report, ms };

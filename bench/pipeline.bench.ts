@@ -30,7 +30,7 @@ async function weftPipeline(preview: boolean) {
     // A fresh cache: every node runs, as in the plain script (sessions stay loaded on both sides).
     const r = await runGraph(graph, { registry, runtime, cache: new ExecutionCache() });
     if (r.status !== 'ok') throw new Error(`weft run ${r.status}`);
-    return r.outputs.image.image as ImageValue;
+    return r.outputs.get('image')!.image as ImageValue;
   };
 }
 

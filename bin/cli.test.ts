@@ -37,7 +37,7 @@ describe('weft CLI', () => {
     expect((await weft('validate', path.join(tmp, 'missing.json'))).code).toBe(2);
     const r = await weft('validate', notJson);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/not JSON/);
+    expect(r.stderr).toMatch(/not valid JSON/);
   });
 
   it('run: prints a JSON report, applies --set and writes outputs', async () => {

@@ -1,29 +1,38 @@
-import { readFile } from 'node:fs/promises';
-import { parseGraphText, type ParseResult } from '@/engine/graph/parse';
-import { LIMITS } from '@/engine/graph/limits';
+import { open } from 'node:fs/promises';
+import type { GraphIssue } from '@/engine/errors';
+import type { Graph } from '@/engine/graph/document';
+import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
+import { openGraph, UNREADABLE_CODES } from '@/lib/openGraph';
 import { registry } from '@/nodes';
-import { graphTextFromPng, isPng } from '@/lib/graphPng';
 
-export type FileRead = { ok: true; result: ParseResult } | { ok: false; message: string };
+export type FileRead =
+  | { ok: true; result: { ok: true; value: Graph; warnings: GraphIssue[]; issues: GraphIssue[] } | { ok: false; lines: string[] } }
+  | { ok: false; message: string };
 
-/** Reads a graph file. Unreadable files and non-JSON are `ok: false` (exit 2); schema errors are in `result`. */
+/**
+ * Reads a graph file (.json, or a PNG Weft saved). The size is checked before a byte is read, so
+ * an oversized file costs nothing. Unreadable files, non-JSON and damaged PNGs are `ok: false`
+ * (exit 2); a readable document with schema errors is in `result` (exit 1).
+ */
 export async function readGraphFile(file: string): Promise<FileRead> {
-  let text: string;
+  let bytes: Uint8Array;
   try {
-    const buf = await readFile(file);
-    if (buf.length > LIMITS.fileBytes) return { ok: false, message: `${file}: the file is ${(buf.length / 1e6).toFixed(1)} MB; graph files are limited to ${LIMITS.fileBytes / 1e6} MB` };
-    if (isPng(buf)) {
-      const embedded = graphTextFromPng(new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength));
-      if (embedded === undefined) return { ok: false, message: `${file}: this PNG carries no Weft graph` };
-      text = embedded;
-    } else text = buf.toString('utf8');
+    const handle = await open(file, 'r');
+    try {
+      const { size, isFile } = await handle.stat().then((s) => ({ size: s.size, isFile: s.isFile() }));
+      if (!isFile) return { ok: false, message: `${file}: not a file` };
+      if (size > LIMITS.fileBytes) return { ok: false, message: `${file}: the file is ${formatMegabytes(size)}; graph files are limited to ${formatMegabytes(LIMITS.fileBytes)}` };
+      bytes = new Uint8Array(await handle.readFile());
+    } finally {
+      await handle.close();
+    }
   } catch (e) {
     return { ok: false, message: `${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` };
   }
-  try {
-    JSON.parse(text);
-  } catch (e) {
-    return { ok: false, message: `${file}: not JSON: ${(e as Error).message}` };
+  const opened = openGraph({ kind: 'file', name: file, bytes }, registry);
+  if (!opened.ok) {
+    if (UNREADABLE_CODES.has(opened.code)) return { ok: false, message: opened.lines.map((l) => `${file}: ${l}`).join('\n') };
+    return { ok: true, result: { ok: false, lines: opened.lines } };
   }
-  return { ok: true, result: parseGraphText(text, registry) };
+  return { ok: true, result: { ok: true, value: opened.graph, warnings: opened.warnings, issues: opened.issues } };
 }

@@ -26,7 +26,7 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     return 2;
   }
   if (!read.result.ok) {
-    for (const e of read.result.errors) process.stderr.write(`${file}: ${issueToLine(e)}\n`);
+    for (const l of read.result.lines) process.stderr.write(`${file}: ${l}\n`);
     return 1;
   }
   let graph: Graph = read.result.value;
@@ -77,14 +77,23 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     for (const w of written) process.stderr.write(`wrote ${path.relative(process.cwd(), w) || w}\n`);
   }
   if (opts.json) {
-    const outputs: Record<string, Record<string, unknown>> = {};
-    for (const [id, ports] of Object.entries(report.outputs)) {
-      outputs[id] = {};
-      for (const [port, v] of Object.entries(ports)) outputs[id][port] = await summarizeValue(v);
+    // Ids from the file become JSON keys here: built as entries (own data properties), never assigned.
+    const outputs: [string, Record<string, unknown>][] = [];
+    for (const [id, ports] of report.outputs) {
+      const values: [string, unknown][] = [];
+      for (const [port, v] of Object.entries(ports)) values.push([port, await summarizeValue(v)]);
+      outputs.push([id, Object.fromEntries(values)]);
     }
-    process.stdout.write(
-      JSON.stringify({ file, status: report.status, ms: round(report.ms), nodes: report.nodes, outputs, files: written, ...(report.issues ? { issues: report.issues } : {}) }, null, 2) + '\n',
-    );
+    const json = {
+      file,
+      status: report.status,
+      ms: round(report.ms),
+      nodes: Object.fromEntries(report.nodes),
+      outputs: Object.fromEntries(outputs),
+      files: written,
+      ...(report.issues ? { issues: report.issues } : {}),
+    };
+    process.stdout.write(JSON.stringify(json, null, 2) + '\n');
   } else {
     process.stderr.write(`run ${report.status} in ${round(report.ms)} ms\n`);
   }

@@ -1,6 +1,4 @@
-import { validateGraph } from '@/engine/graph/validate';
 import { issueToLine } from '@/engine/errors';
-import { registry } from '@/nodes';
 import { readGraphFile } from './readGraphFile';
 
 export async function validateCommand(files: string[]): Promise<number> {
@@ -12,7 +10,12 @@ export async function validateCommand(files: string[]): Promise<number> {
       worst = 2;
       continue;
     }
-    const issues = read.result.ok ? [...read.result.warnings, ...validateGraph(read.result.value, registry)] : read.result.errors;
+    if (!read.result.ok) {
+      for (const l of read.result.lines) process.stdout.write(`${file}: ${l}\n`);
+      worst = Math.max(worst, 1);
+      continue;
+    }
+    const issues = [...read.result.warnings, ...read.result.issues];
     const errors = issues.filter((i) => i.severity === 'error');
     for (const i of issues) {
       const line = `${file}: ${issueToLine(i)}`;

@@ -16,7 +16,7 @@ import { pngWithGraph } from '@/lib/graphPng';
 export async function writeOutputs(graph: Graph, report: RunReport, dir: string, registry: Registry): Promise<string[]> {
   const written: string[] = [];
   const used = new Set<string>();
-  for (const [nodeId, ports] of Object.entries(report.outputs)) {
+  for (const [nodeId, ports] of report.outputs) {
     const node = graph.nodes.find((n) => n.id === nodeId);
     const def = node && registry.get(node.type);
     const base = safeName(typeof node?.params.name === 'string' && node.params.name ? node.params.name : nodeId);

@@ -6,6 +6,9 @@ import type { ImageValue } from '@/engine/values';
  * in the PNGs Weft saves and read it back. Compression is fflate's zlib.
  */
 
+/** Largest picture decoded (4096×4096): the pixels and the inflated data stay within ~130 MB. */
+export const MAX_PIXELS = 4096 * 4096;
+
 const SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -33,8 +36,8 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
   return out;
 }
 
-/** Encodes an RGBA image; `text` entries become iTXt chunks (UTF-8). */
-export function encodePng(image: ImageValue, text: Record<string, string> = {}): Uint8Array {
+/** Encodes an RGBA image; `text` entries become iTXt chunks (UTF-8), in order. */
+export function encodePng(image: ImageValue, text: ReadonlyMap<string, string> | readonly (readonly [string, string])[] = []): Uint8Array {
   const { width, height, data } = image;
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
@@ -48,7 +51,7 @@ export function encodePng(image: ImageValue, text: Record<string, string> = {}):
   }
   const enc = new TextEncoder();
   const parts = [new Uint8Array(SIGNATURE), chunk('IHDR', ihdr)];
-  for (const [key, value] of Object.entries(text)) {
+  for (const [key, value] of text) {
     const k = enc.encode(key);
     const val = enc.encode(value);
     const body = new Uint8Array(k.length + 5 + val.length);
@@ -67,10 +70,20 @@ export function encodePng(image: ImageValue, text: Record<string, string> = {}):
   return out;
 }
 
-export type PngRead = { ok: true; image: ImageValue; text: Record<string, string> } | { ok: false; message: string };
+/**
+ * The text chunks of a PNG: every value of each keyword, in file order (keywords are data from
+ * the file, so this is a Map). `problems` says what is wrong with the file's structure (a bad
+ * checksum, a cut-off end) without refusing it: the caller decides what matters.
+ */
+export interface PngText {
+  chunks: Map<string, string[]>;
+  problems: string[];
+}
 
-/** Reads text chunks only (fast; for graphs embedded in PNGs). */
-export function readPngText(bytes: Uint8Array): Record<string, string> | undefined {
+export type PngRead = { ok: true; image: ImageValue; text: PngText } | { ok: false; message: string };
+
+/** Reads text chunks only (fast; for graphs embedded in PNGs); undefined when it is not a PNG. */
+export function readPngText(bytes: Uint8Array): PngText | undefined {
   const r = walk(bytes, false);
   return r.ok ? r.text : undefined;
 }
@@ -80,20 +93,42 @@ export function decodePng(bytes: Uint8Array): PngRead {
   return walk(bytes, true);
 }
 
+function chunkType(bytes: Uint8Array, at: number): string {
+  return String.fromCharCode(bytes[at], bytes[at + 1], bytes[at + 2], bytes[at + 3]);
+}
+
 function walk(bytes: Uint8Array, pixels: boolean): PngRead {
   if (bytes.length < 8 || SIGNATURE.some((b, i) => bytes[i] !== b)) return { ok: false, message: 'not a PNG file' };
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dec = new TextDecoder();
-  const text: Record<string, string> = {};
+  const latin1 = new TextDecoder('latin1');
+  const chunks = new Map<string, string[]>();
+  const problems: string[] = [];
+  const addText = (key: string, value: string) => {
+    const list = chunks.get(key);
+    if (list) list.push(value);
+    else chunks.set(key, [value]);
+  };
   const idat: Uint8Array[] = [];
   let width = 0;
   let height = 0;
   let colourType = 6;
-  for (let o = 8; o + 12 <= bytes.length; ) {
+  let ended = false;
+  let badCrc = 0;
+  let o = 8;
+  for (; o + 12 <= bytes.length; ) {
     const len = view.getUint32(o);
-    const type = String.fromCharCode(...bytes.subarray(o + 4, o + 8));
-    if (o + 12 + len > bytes.length) return { ok: false, message: `PNG chunk ${type} is cut short` };
+    const type = chunkType(bytes, o + 4);
+    if (o + 12 + len > bytes.length) {
+      problems.push(`the file is cut off inside its ${type} chunk`);
+      if (pixels) return { ok: false, message: `PNG chunk ${type} is cut short` };
+      o = bytes.length;
+      break;
+    }
     const body = bytes.subarray(o + 8, o + 8 + len);
+    const isText = type === 'tEXt' || type === 'iTXt';
+    // Checksums are checked where they matter: text (the graph) and the header.
+    if ((isText || type === 'IHDR') && crc32(bytes, o + 4, o + 8 + len) !== view.getUint32(o + 8 + len)) badCrc++;
     if (type === 'IHDR') {
       width = view.getUint32(o + 8);
       height = view.getUint32(o + 12);
@@ -103,19 +138,25 @@ function walk(bytes: Uint8Array, pixels: boolean): PngRead {
       }
     } else if (type === 'tEXt') {
       const nul = body.indexOf(0);
-      if (nul > 0) text[dec.decode(body.subarray(0, nul))] = new TextDecoder('latin1').decode(body.subarray(nul + 1));
+      if (nul > 0) addText(latin1.decode(body.subarray(0, nul)), latin1.decode(body.subarray(nul + 1)));
     } else if (type === 'iTXt') {
       const nul = body.indexOf(0);
       if (nul > 0 && body[nul + 1] === 0) {
         let p = nul + 3;
         p = body.indexOf(0, p) + 1; // language tag
-        p = body.indexOf(0, p) + 1; // translated keyword
-        if (p > 0) text[dec.decode(body.subarray(0, nul))] = dec.decode(body.subarray(p));
+        p = p > 0 ? body.indexOf(0, p) + 1 : 0; // translated keyword
+        if (p > 0) addText(dec.decode(body.subarray(0, nul)), dec.decode(body.subarray(p)));
       }
     } else if (type === 'IDAT' && pixels) idat.push(body);
-    else if (type === 'IEND') break;
+    else if (type === 'IEND') {
+      ended = true;
+      break;
+    }
     o += 12 + len;
   }
+  if (badCrc) problems.push(`${badCrc} chunk${badCrc > 1 ? 's have' : ' has'} a wrong checksum (the file was changed or damaged)`);
+  if (!ended && !problems.some((p) => p.startsWith('the file is cut off'))) problems.push('the file ends without its IEND chunk (it may be cut off)');
+  const text: PngText = { chunks, problems };
   if (!pixels) return { ok: true, image: { kind: 'image', width, height, data: new Uint8ClampedArray(0) }, text };
   const joined = new Uint8Array(idat.reduce((n, p) => n + p.length, 0));
   let off = 0;
@@ -123,14 +164,18 @@ function walk(bytes: Uint8Array, pixels: boolean): PngRead {
     joined.set(p, off);
     off += p.length;
   }
-  let raw: Uint8Array;
-  try {
-    raw = unzlibSync(joined);
-  } catch {
-    return { ok: false, message: 'PNG image data is corrupt' };
+  if (width === 0 || height === 0 || width * height > MAX_PIXELS) {
+    return { ok: false, message: `the PNG is ${width}×${height}; images of up to ${MAX_PIXELS / 1024 / 1024} megapixels can be read` };
   }
   const bpp = colourType === 6 ? 4 : 3;
   const stride = width * bpp;
+  let raw: Uint8Array;
+  try {
+    // Inflated into a buffer of exactly the image's size, so crafted data cannot expand past it.
+    raw = unzlibSync(joined, { out: new Uint8Array(height * (stride + 1)) });
+  } catch {
+    return { ok: false, message: 'PNG image data is corrupt' };
+  }
   if (raw.length < height * (stride + 1)) return { ok: false, message: 'PNG image data is cut short' };
   const out = new Uint8ClampedArray(width * height * 4);
   const prev = new Uint8Array(stride);

@@ -21,8 +21,8 @@ function example(name: string, steps = 4): Graph {
 async function imageOf(graph: Graph, backend: 'cpu' | 'wasm', cache = new ExecutionCache()) {
   const runtime = await createNodeRuntime({ backend });
   const report = await runGraph(graph, { registry, runtime, cache });
-  expect(report.status, JSON.stringify(Object.values(report.nodes).filter((n) => n.error))).toBe('ok');
-  return { image: report.outputs.image.image as ImageValue, report };
+  expect(report.status, JSON.stringify([...report.nodes.values()].filter((n) => n.error))).toBe('ok');
+  return { image: report.outputs.get('image')!.image as ImageValue, report };
 }
 
 describe('text to image in Node', () => {
@@ -31,7 +31,7 @@ describe('text to image in Node', () => {
     const sampler = await imageOf(example('text-to-image-sampler'), 'cpu');
     expect(loop.image.width).toBe(64);
     expect(Buffer.from(loop.image.data).equals(Buffer.from(sampler.image.data))).toBe(true);
-    expect(loop.report.nodes['unet-step'].backend).toBe('cpu');
+    expect(loop.report.nodes.get('unet-step')!.backend).toBe('cpu');
   });
 
   it('same graph, seed and backend give identical bytes; another seed differs', async () => {
@@ -53,7 +53,7 @@ describe('text to image in Node', () => {
     let worst = 0;
     for (let i = 0; i < cpu.image.data.length; i++) worst = Math.max(worst, Math.abs(cpu.image.data[i] - wasm.image.data[i]));
     expect(worst).toBeLessThanOrEqual(2);
-    expect(wasm.report.nodes.sampler.backend).toBe('wasm');
+    expect(wasm.report.nodes.get('sampler')!.backend).toBe('wasm');
   });
 
   it('a re-run after changing the guidance reruns only the sampler and what follows, with the reason', async () => {
@@ -65,9 +65,9 @@ describe('text to image in Node', () => {
       d.nodes.find((n) => n.id === 'sampler')!.params.guidance = 3;
     });
     const r = await runGraph(edited, { registry, runtime, cache });
-    expect(r.nodes.encode.status).toBe('cached');
-    expect(r.nodes.sampler).toMatchObject({ status: 'done', reason: expect.stringContaining('guidance') });
-    expect(r.nodes.decode.status).toBe('done');
+    expect(r.nodes.get('encode')!.status).toBe('cached');
+    expect(r.nodes.get('sampler')!).toMatchObject({ status: 'done', reason: expect.stringContaining('guidance') });
+    expect(r.nodes.get('decode')!.status).toBe('done');
   });
 
   // On wasm too: image-to-image runs its text encoder for the prompt and the negative at once.
@@ -75,7 +75,7 @@ describe('text to image in Node', () => {
     for (const name of ['detect-and-score', 'image-to-image', 'best-of-n']) {
       const runtime = await createNodeRuntime({ backend });
       const report = await runGraph(example(name, 3), { registry, runtime, cache: new ExecutionCache() });
-      expect(report.status, `${name}: ${JSON.stringify(Object.values(report.nodes).filter((n) => n.error))}`).toBe('ok');
+      expect(report.status, `${name}: ${JSON.stringify([...report.nodes.values()].filter((n) => n.error))}`).toBe('ok');
     }
   });
 });

@@ -24,8 +24,8 @@ function example(name: string, scheduler: string, steps: number): Graph {
 async function runOnce(graph: Graph, options: Partial<RunOptions>) {
   const events: RunEvent[] = [];
   const report = await runGraph(graph, { registry, ...options, onEvent: (e) => events.push(e) });
-  expect(report.status, JSON.stringify(Object.values(report.nodes).filter((n) => n.error))).toBe('ok');
-  return { image: report.outputs.image.image as ImageValue, report, computed: events.flatMap((e) => (e.type === 'step' && !e.replayed ? [e.step] : [])) };
+  expect(report.status, JSON.stringify([...report.nodes.values()].filter((n) => n.error))).toBe('ok');
+  return { image: report.outputs.get('image')!.image as ImageValue, report, computed: events.flatMap((e) => (e.type === 'step' && !e.replayed ? [e.step] : [])) };
 }
 
 describe('continue from a kept step (real shapes-v1 models, CPU)', () => {
@@ -39,8 +39,8 @@ describe('continue from a kept step (real shapes-v1 models, CPU)', () => {
         expect(full.computed).toEqual([0, 1, 2, 3, 4, 5, 6]);
         const cont = await runOnce(g, { ...options, resume: { nodeId: loop, step: 3 } });
         expect(cont.computed).toEqual([4, 5, 6]);
-        expect(cont.report.nodes[loop].reason).toBe('continued from the kept step 3: runs steps 4–6 of 6');
-        expect(cont.report.nodes.decode.status).toBe('done');
+        expect(cont.report.nodes.get(loop)!.reason).toBe('continued from the kept step 3: runs steps 4–6 of 6');
+        expect(cont.report.nodes.get('decode')!.status).toBe('done');
         expect(Buffer.from(cont.image.data).equals(Buffer.from(full.image.data))).toBe(true);
       });
     }

@@ -38,7 +38,7 @@ const api = {
     weftRun = async () => {
       const r = await runGraph(graph, { registry, runtime, cache: new ExecutionCache() });
       if (r.status !== 'ok') throw new Error(`weft run ${r.status}`);
-      lastNodeMs = Object.fromEntries(Object.entries(r.nodes).map(([id, n]) => [id, Math.round(n.ms)]));
+      lastNodeMs = Object.fromEntries([...r.nodes].map(([id, n]) => [id, Math.round(n.ms)]));
     };
     return { threads: Number(ort.env.wasm.numThreads) };
   },

@@ -154,5 +154,5 @@ export class EngineBridge {
 }
 
 function cancelledResult(runId: string, ms: number, note?: string): RunResult {
-  return { ok: true, report: { runId, status: 'cancelled', ms, nodes: {}, outputs: {}, ...(note ? { issues: [{ code: 'cancel_forced', path: '', message: note, severity: 'warning' }] } : {}) } };
+  return { ok: true, report: { runId, status: 'cancelled', ms, nodes: new Map(), outputs: new Map(), ...(note ? { issues: [{ code: 'cancel_forced', path: '', message: note, severity: 'warning' }] } : {}) } };
 }

@@ -1,6 +1,7 @@
 import type { ExecutionCache } from '@/engine/executor';
 import { probeValue, type ProbeSummary } from '@/ml/probe';
 import { latentRgbFactorsOf } from '@/ml/preview';
+import { hasKey } from '@/engine/record';
 import { isModelRef } from '@/ml/values';
 
 export interface PortRef {
@@ -32,7 +33,7 @@ export async function probePort(cache: ExecutionCache, req: ProbeRequest): Promi
     const why = entry.outcome === 'error' ? `it failed: ${entry.error?.message ?? 'unknown error'}` : 'its last run was cancelled';
     return { ok: false, code: 'no_value', message: `'${req.node}' has no value: ${why}` };
   }
-  if (!(req.port in entry.outputs)) return { ok: false, code: 'no_port', message: `'${req.node}' gave no value on '${req.port}'` };
+  if (!hasKey(entry.outputs, req.port)) return { ok: false, code: 'no_port', message: `'${req.node}' gave no value on '${req.port}'` };
   const vae = req.vae ? valueAt(cache, req.vae) : undefined;
   try {
     const summary = await probeValue(entry.outputs[req.port], {
@@ -49,5 +50,5 @@ export async function probePort(cache: ExecutionCache, req: ProbeRequest): Promi
 
 function valueAt(cache: ExecutionCache, ref: PortRef): unknown {
   const e = cache.get(ref.node);
-  return e?.outcome === 'ok' ? e.outputs?.[ref.port] : undefined;
+  return e?.outcome === 'ok' && e.outputs && hasKey(e.outputs, ref.port) ? e.outputs[ref.port] : undefined;
 }

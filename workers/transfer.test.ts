@@ -18,10 +18,10 @@ describe('toTransfer', () => {
       runId: 'r',
       status: 'ok',
       ms: 1,
-      nodes: {},
-      outputs: { out: { value: cpuTensor('int32', [1], new Int32Array([7])), list: [1, 'a'] as unknown } },
+      nodes: new Map(),
+      outputs: new Map([['out', { value: cpuTensor('int32', [1], new Int32Array([7])), list: [1, 'a'] as unknown }]]),
     });
     expect(() => structuredClone(report)).not.toThrow();
-    expect(report.outputs.out.list).toEqual({ kind: 'list', items: [1, 'a'] });
+    expect(report.outputs.get('out')!.get('list')).toEqual({ kind: 'list', items: [1, 'a'] });
   });
 });

@@ -31,8 +31,10 @@ export interface TransferReport {
   runId: string;
   status: RunStatus;
   ms: number;
-  nodes: Record<string, NodeReport>;
-  outputs: Record<string, Record<string, TransferValue>>;
+  /** By node id (Maps cross the worker boundary as Maps; ids are data, never object keys). */
+  nodes: Map<string, NodeReport>;
+  /** By node id, then port name. */
+  outputs: Map<string, Map<string, TransferValue>>;
   issues?: GraphIssue[];
 }
 
@@ -81,11 +83,11 @@ export async function toTransfer(value: unknown, depth = 0): Promise<TransferVal
 }
 
 export async function reportToTransfer(report: RunReport): Promise<TransferReport> {
-  const outputs: TransferReport['outputs'] = {};
-  for (const [nodeId, ports] of Object.entries(report.outputs)) {
-    const converted: Record<string, TransferValue> = {};
-    for (const [port, v] of Object.entries(ports)) converted[port] = await toTransfer(v);
-    outputs[nodeId] = converted;
+  const outputs: TransferReport['outputs'] = new Map();
+  for (const [nodeId, ports] of report.outputs) {
+    const converted = new Map<string, TransferValue>();
+    for (const [port, v] of Object.entries(ports)) converted.set(port, await toTransfer(v));
+    outputs.set(nodeId, converted);
   }
   return { runId: report.runId, status: report.status, ms: report.ms, nodes: report.nodes, outputs, ...(report.issues ? { issues: report.issues } : {}) };
 }

@@ -3,12 +3,12 @@ import { useEffect, useState } from 'react';
 import { ReactFlowProvider } from '@xyflow/react';
 import { takeEngineBridge } from '@/workers/earlyBridge';
 import { EditorController } from './controller';
-import { EditorContext, useEditor } from './EditorContext';
+import { EditorContext, useController, useEditor } from './EditorContext';
 import { Canvas } from './Canvas';
 import { Palette } from './Palette';
 import { Inspector } from './Inspector';
 import { RunBar } from './RunBar';
-import { FileErrorDialog, StorageBanner, Toasts } from './Overlays';
+import { CanvasErrorBoundary, FileErrorDialog, OpeningOverlay, RecoveryBanner, StorageBanner, Toasts } from './Overlays';
 import { LibraryDialog } from './LibraryDialog';
 import { ComfortOverlays } from './ComfortOverlays';
 import { useShortcuts } from './useShortcuts';
@@ -29,10 +29,16 @@ export default function Editor() {
     // Autosave is debounced; these make sure the last edit is written when the tab goes away.
     const onHide = () => ctrl.flushIfDirty();
     const onVisibility = () => document.visibilityState === 'hidden' && ctrl.flushIfDirty();
+    // An edit storage has not taken yet (it is kept in localStorage meanwhile): ask before leaving.
+    const onBeforeUnload = (e: BeforeUnloadEvent) => {
+      if (ctrl.store.get().saved === 'error') e.preventDefault();
+    };
     window.addEventListener('pagehide', onHide);
+    window.addEventListener('beforeunload', onBeforeUnload);
     document.addEventListener('visibilitychange', onVisibility);
     return () => {
       window.removeEventListener('pagehide', onHide);
+      window.removeEventListener('beforeunload', onBeforeUnload);
       document.removeEventListener('visibilitychange', onVisibility);
       uninstall();
       bridge.dispose();
@@ -51,17 +57,26 @@ export default function Editor() {
 }
 
 function Shell() {
+  const ctrl = useController();
   const ready = useEditor((s) => s.ready);
   const view = useEditor((s) => `${s.docId}:${s.viewVersion}`);
   return (
     <div className="app" data-testid="editor" data-ready={ready ? 'true' : 'false'}>
       <RunBar />
       <StorageBanner />
+      <RecoveryBanner />
       <ComfortOverlays />
       <div className="workspace">
         <Palette />
         <main className="canvas-wrap">
-          {ready ? <Canvas key={view} /> : <div className="loading">Opening…</div>}
+          {ready ? (
+            <CanvasErrorBoundary key={view} ctrl={ctrl}>
+              <Canvas />
+            </CanvasErrorBoundary>
+          ) : (
+            <div className="loading">Opening…</div>
+          )}
+          <OpeningOverlay />
           {ready ? <Lesson key={`lesson:${view}`} /> : null}
         </main>
         <Inspector />

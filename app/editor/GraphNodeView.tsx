@@ -40,16 +40,16 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
   const def = registry.get(node.type)!;
   const ctrl = useController();
   const zones = useEditor((s) => (def.zoneRole ? s.graph.zones : undefined));
-  const run = useEditor((s) => s.nodeRuns[id]);
-  const output = useEditor((s) => (def.isOutput ? s.outputs[id] : undefined));
-  const issues = useEditor((s) => s.issuesByNode[id]);
+  const run = useEditor((s) => s.nodeRuns.get(id));
+  const output = useEditor((s) => (def.isOutput ? s.outputs.get(id) : undefined));
+  const issues = useEditor((s) => s.issuesByNode.get(id));
   const wired = useEditor((s) => connectedInputs(s.graph.edges).get(id) ?? '');
   const ports = useMemo(() => portsOf({ zones: zones ?? [] }, node, def), [zones, node, def]);
   const fields = paramFields(def);
   const onParam = useCallback((key: string, value: unknown) => ctrl.apply(setParam(id, key, value)), [ctrl, id]);
   const colour = node.colour ?? categoryColour(def.category);
   const hasError = issues?.some((i) => i.severity === 'error');
-  const outValue = output ? (output.value !== undefined ? output.value : Object.values(output)[0]) : undefined;
+  const outValue = output ? (output.get('value') ?? output.values().next().value) : undefined;
 
   return (
     <div

@@ -31,9 +31,9 @@ function NodeInspector({ id }: { id: string }) {
   const ctrl = useController();
   const node = useEditor((s) => s.graph.nodes.find((n) => n.id === id));
   const zones = useEditor((s) => s.graph.zones);
-  const run = useEditor((s) => s.nodeRuns[id]);
-  const outputs = useEditor((s) => s.outputs[id]);
-  const issues = useEditor((s) => s.issuesByNode[id]);
+  const run = useEditor((s) => s.nodeRuns.get(id));
+  const outputs = useEditor((s) => s.outputs.get(id));
+  const issues = useEditor((s) => s.issuesByNode.get(id));
   const onParam = useCallback((key: string, value: unknown) => ctrl.apply(setParam(id, key, value)), [ctrl, id]);
   // Stays open while the selection moves from node to node.
   const [explaining, setExplaining] = useState(false);
@@ -118,7 +118,7 @@ function NodeInspector({ id }: { id: string }) {
           {run ? <RunBadge run={run} /> : null}
           {run?.reason ? <p className="muted small">{run.reason}</p> : null}
           {outputs
-            ? Object.entries(outputs).map(([k, v]) => (
+            ? [...outputs].map(([k, v]) => (
                 <div key={k} className="insp-output">
                   <span className="muted">{k}</span>
                   <ValueView value={v} />

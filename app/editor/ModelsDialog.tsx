@@ -255,8 +255,8 @@ function useModelUsage(): Map<string, { id: string; title: string }[]> | null {
       const graphs = await ctrl.guardStorage(async () => {
         const out: storage.StoredGraph[] = [];
         for (const summary of await storage.listGraphs()) {
-          const entry = await storage.loadGraph(summary.id);
-          if (entry) out.push(entry);
+          const stored = await storage.loadGraph(summary.id);
+          if (stored) out.push(stored.entry);
         }
         return out;
       });

@@ -1,6 +1,7 @@
 'use client';
-import { memo } from 'react';
+import { Component, memo, type ReactNode } from 'react';
 import { useController, useEditor } from './EditorContext';
+import type { EditorController } from './controller';
 
 /** Toasts (short messages, e.g. why a connection was refused) and the storage-error banner. */
 export const Toasts = memo(function Toasts() {
@@ -65,3 +66,69 @@ export const FileErrorDialog = memo(function FileErrorDialog() {
     </div>
   );
 });
+
+/**
+ * A library graph that could not be opened or drawn. The editor carries on with a blank graph;
+ * the broken one stays in the library and can be downloaded exactly as it was stored.
+ */
+export const RecoveryBanner = memo(function RecoveryBanner() {
+  const recovery = useEditor((s) => s.recovery);
+  const ctrl = useController();
+  if (!recovery) return null;
+  return (
+    <div className="banner banner-error" role="alert" data-testid="recovery-banner">
+      <span>
+        The graph “{recovery.title || 'untitled'}” could not be opened ({recovery.lines.slice(0, 2).join('; ')}
+        {recovery.lines.length > 2 ? `; and ${recovery.lines.length - 2} more` : ''}). It is kept in the library, unchanged; a blank graph was started.
+      </span>
+      {recovery.text !== null ? (
+        <button type="button" className="btn small" onClick={ctrl.downloadRecovered} data-testid="recovery-download">
+          Download it
+        </button>
+      ) : null}
+      <button type="button" className="btn small" onClick={() => ctrl.store.set({ libraryOpen: true })} data-testid="recovery-library">
+        Open library
+      </button>
+      <button type="button" className="btn small ghost" onClick={() => ctrl.store.set({ recovery: null })}>
+        Dismiss
+      </button>
+    </div>
+  );
+});
+
+/** While the open worker reads a file, PNG or link: what is opening, and Cancel. */
+export const OpeningOverlay = memo(function OpeningOverlay() {
+  const opening = useEditor((s) => s.opening);
+  const ctrl = useController();
+  if (!opening) return null;
+  return (
+    <div className="opening" role="status" aria-live="polite" data-testid="opening">
+      <span className="spinner" aria-hidden="true" />
+      <span>Opening {opening.label}…</span>
+      <button type="button" className="btn small" onClick={ctrl.cancelOpen} data-testid="opening-cancel">
+        Cancel
+      </button>
+    </div>
+  );
+});
+
+/**
+ * Catches a render error in the canvas (a graph the view cannot draw): the controller keeps the
+ * graph in the library, offers it for download and starts a blank one, so the editor never stays
+ * broken, not even after a reload.
+ */
+export class CanvasErrorBoundary extends Component<{ ctrl: EditorController; children: ReactNode }, { failed: boolean }> {
+  state = { failed: false };
+
+  static getDerivedStateFromError(): { failed: boolean } {
+    return { failed: true };
+  }
+
+  componentDidCatch(error: unknown): void {
+    this.props.ctrl.renderFailed(error);
+  }
+
+  render(): ReactNode {
+    return this.state.failed ? <div className="loading">This graph could not be drawn.</div> : this.props.children;
+  }
+}

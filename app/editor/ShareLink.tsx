@@ -1,10 +1,10 @@
 'use client';
 import { memo, useCallback, useEffect, useRef, useState } from 'react';
 import type { Graph } from '@/engine/graph/document';
-import { registry } from '@/nodes';
 import { useController, useEditor } from './EditorContext';
 import { defaultGraph } from './defaultGraph';
-import { readShareHash, shareLinkFor } from './shareLink';
+import { isShareHash, shareLinkFor } from '@/lib/shareLink';
+import type { PageOpened } from '@/workers/openTypes';
 import './comfort.css';
 
 type ShareDialog = { kind: 'too_large'; message: string } | { kind: 'manual'; url: string; reason: string };
@@ -67,7 +67,8 @@ function ShareInfoDialog({ dialog, onClose, onSave }: { dialog: ShareDialog; onC
   );
 }
 
-type Incoming = { kind: 'confirm'; graph: Graph } | { kind: 'error'; lines: string[] };
+type SharedGraph = Extract<PageOpened, { ok: true }>;
+type Incoming = { kind: 'confirm'; opened: SharedGraph } | { kind: 'error'; lines: string[] };
 
 /**
  * Opens a share link (`#g=…`) once the editor is ready, and again when the fragment changes.
@@ -80,28 +81,32 @@ export const ShareLinkOpener = memo(function ShareLinkOpener() {
   const [incoming, setIncoming] = useState<Incoming | null>(null);
 
   const open = useCallback(
-    async (graph: Graph) => {
+    async (opened: SharedGraph) => {
       setIncoming(null);
-      await ctrl.newGraph(graph);
-      ctrl.toast('info', `Opened the shared graph "${graph.metadata.title}". Your previous graph is in the Library.`);
+      await ctrl.openAsNew(opened, `Opened the shared graph "${opened.graph.metadata.title}"`);
     },
     [ctrl],
   );
 
   useEffect(() => {
     if (!ready) return;
-    const check = () => {
-      const result = readShareHash(window.location.hash, registry);
-      if (!result) return;
+    const check = async () => {
+      const hash = window.location.hash;
+      if (!isShareHash(hash)) return;
       // The link is read once: reloading the page should not ask again.
       history.replaceState(null, '', window.location.pathname + window.location.search);
-      if (!result.ok) setIncoming({ kind: 'error', lines: result.lines });
-      else if (hasOwnContent(ctrl.graph)) setIncoming({ kind: 'confirm', graph: result.graph });
-      else void open(result.graph);
+      // Decompressing and checking the graph happens in the open worker, never on this thread.
+      const result = await ctrl.readInWorker({ kind: 'link', hash }, 'the share link');
+      if (!result) return;
+      if (!result.ok) {
+        if (result.code !== 'cancelled') setIncoming({ kind: 'error', lines: result.lines });
+      } else if (hasOwnContent(ctrl.graph)) setIncoming({ kind: 'confirm', opened: result });
+      else void open(result);
     };
-    check();
-    window.addEventListener('hashchange', check);
-    return () => window.removeEventListener('hashchange', check);
+    const onHash = () => void check();
+    onHash();
+    window.addEventListener('hashchange', onHash);
+    return () => window.removeEventListener('hashchange', onHash);
   }, [ready, ctrl, open]);
 
   const close = useCallback(() => setIncoming(null), []);
@@ -129,15 +134,15 @@ export const ShareLinkOpener = memo(function ShareLinkOpener() {
         </div>
       ) : (
         <div className="modal" role="dialog" aria-modal="true" aria-labelledby="share-open-title" data-testid="share-open-confirm">
-          <h2 id="share-open-title">Open the shared graph “{incoming.graph.metadata.title}”?</h2>
+          <h2 id="share-open-title">Open the shared graph “{incoming.opened.graph.metadata.title}”?</h2>
           <p>
-            It has {incoming.graph.nodes.length} node{incoming.graph.nodes.length === 1 ? '' : 's'} and opens as a new graph in your library. “{current}” stays in the library, unchanged.
+            It has {incoming.opened.graph.nodes.length} node{incoming.opened.graph.nodes.length === 1 ? '' : 's'} and opens as a new graph in your library. “{current}” stays in the library, unchanged.
           </p>
           <div className="modal-actions gap">
             <button type="button" className="btn" onClick={close} data-testid="share-open-cancel">
               Keep “{current.length > 28 ? `${current.slice(0, 27)}…` : current}”
             </button>
-            <button type="button" className="btn primary" onClick={() => void open(incoming.graph)} autoFocus data-testid="share-open-accept">
+            <button type="button" className="btn primary" onClick={() => void open(incoming.opened)} autoFocus data-testid="share-open-accept">
               Open shared graph
             </button>
           </div>

@@ -1,19 +1,22 @@
 import { History, type Command } from '@/engine/commands/history';
-import { replaceGraph } from '@/engine/commands/commands';
-import type { Graph } from '@/engine/graph/document';
-import { parseGraph, parseGraphText, serializeGraph } from '@/engine/graph/parse';
+import { emptyGraph, type Graph } from '@/engine/graph/document';
+import { parseGraph, serializeGraph } from '@/engine/graph/parse';
 import { validateGraph } from '@/engine/graph/validate';
 import { issueToLine, type GraphIssue } from '@/engine/errors';
-import { LIMITS } from '@/engine/graph/limits';
+import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
+import { limitProblem, rememberItemJson } from '@/engine/graph/size';
 import { registry } from '@/nodes';
+import type { OpenRequest } from '@/lib/openGraph';
 import type { EngineBridge } from '@/workers/bridge';
+import { OpenBridge, type Cancelled } from '@/workers/openBridge';
+import type { PageOpened } from '@/workers/openTypes';
 import type { TransferEvent } from '@/workers/transfer';
 import type { ResumeRequest } from '@/engine/executor/trajectory';
 import * as storage from '@/app/storage/db';
+import { clearRescue, keepRescue, readRescue } from '@/app/storage/rescue';
 import { defaultGraph } from './defaultGraph';
 import { EMPTY_SELECTION, Store, withIssues, type EditorState, type NodeRunView, type Selection, type Toast } from './store';
 import { applyRunEvents } from './runEvents';
-import { graphTextOfFile } from './fileData';
 
 const AUTOSAVE_MS = 300;
 const VALIDATE_MS = 120;
@@ -42,15 +45,17 @@ export class EditorController {
       canRedo: false,
       selection: EMPTY_SELECTION,
       run: { status: 'idle' },
-      nodeRuns: {},
-      outputs: {},
+      nodeRuns: new Map(),
+      outputs: new Map(),
       issues: [],
-      issuesByNode: {},
+      issuesByNode: new Map(),
       ready: false,
       viewVersion: 0,
       toasts: [],
       storageError: null,
       fileErrors: null,
+      opening: null,
+      recovery: null,
       libraryOpen: false,
       saved: 'saved',
     });
@@ -75,12 +80,23 @@ export class EditorController {
     this.unsubscribeHistory();
     clearTimeout(this.autosaveTimer);
     clearTimeout(this.validateTimer);
+    clearTimeout(this.retryTimer);
     this.bridge?.dispose();
+    this.openBridge?.dispose();
   }
 
   // ---- edits -------------------------------------------------------------------------------
 
-  apply = (cmd: Command): boolean => this.history.apply(cmd);
+  /**
+   * Applies an edit. One that would take the graph past the limits every reader enforces is
+   * refused with the reason, so whatever the editor saves opens again.
+   */
+  apply = (cmd: Command): boolean => {
+    let refused: string | undefined;
+    const done = this.history.apply(cmd, (next) => (refused = limitProblem(next)) === undefined);
+    if (refused) this.toast('error', `${cmd.name} was not done: ${refused}.`, 8000);
+    return done;
+  };
 
   undo = (): void => {
     this.history.undo();
@@ -106,12 +122,15 @@ export class EditorController {
     if (edited) this.scheduleAutosave();
   }
 
+  /** Issues the open worker found for a graph it just opened: that graph is not validated again. */
+  private knownIssues: { graph: Graph; issues: readonly GraphIssue[] } | null = null;
+
   private scheduleValidate(): void {
     clearTimeout(this.validateTimer);
     this.validateTimer = setTimeout(() => {
-      let issues: GraphIssue[];
+      let issues: readonly GraphIssue[];
       try {
-        issues = validateGraph(this.graph, registry);
+        issues = this.knownIssues?.graph === this.graph ? this.knownIssues.issues : validateGraph(this.graph, registry);
       } catch (err) {
         issues = [{ code: 'validator_failed', path: '', message: `the validator failed: ${String(err)}`, severity: 'error' }];
       }
@@ -165,7 +184,7 @@ export class EditorController {
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = Date.now();
-    this.store.set({ run: { status: 'running', startedAt }, nodeRuns: {} });
+    this.store.set({ run: { status: 'running', startedAt }, nodeRuns: new Map() });
     const result = await this.bridge.run(this.graph, {
       ...(targets?.length ? { targets } : {}),
       signal: abort.signal,
@@ -187,10 +206,10 @@ export class EditorController {
     }
     const report = result.report;
     this.store.set((s) => {
-      const nodeRuns: Record<string, NodeRunView> = { ...s.nodeRuns };
-      for (const [id, r] of Object.entries(report.nodes)) {
-        const prev = s.nodeRuns[id];
-        nodeRuns[id] = {
+      const nodeRuns = new Map<string, NodeRunView>(s.nodeRuns);
+      for (const [id, r] of report.nodes) {
+        const prev = s.nodeRuns.get(id);
+        nodeRuns.set(id, {
           status: r.status,
           ...(r.backend ? { backend: r.backend } : {}),
           ...(prev?.preview ? { preview: prev.preview } : {}),
@@ -200,21 +219,21 @@ export class EditorController {
           ...(r.startedAt !== undefined ? { startedAt: r.startedAt } : prev?.startedAt !== undefined ? { startedAt: prev.startedAt } : {}),
           ...(r.error ? { message: r.error.message } : {}),
           ...(r.status === 'done' ? { fraction: 1 } : {}),
-        };
+        });
       }
       // A run stopped part-way leaves no node "running".
-      for (const [id, r] of Object.entries(nodeRuns)) {
-        if (r.status === 'running' || r.status === 'queued') nodeRuns[id] = { ...r, status: 'cancelled' };
+      for (const [id, r] of nodeRuns) {
+        if (r.status === 'running' || r.status === 'queued') nodeRuns.set(id, { ...r, status: 'cancelled' });
       }
       const message =
         report.status === 'invalid'
           ? (report.issues ?? []).filter((i) => i.severity === 'error').map(issueToLine).join('\n') || 'the graph is not valid'
           : report.status === 'error'
-            ? Object.values(report.nodes).find((n) => n.error)?.error?.message
+            ? [...report.nodes.values()].find((n) => n.error)?.error?.message
             : undefined;
       return {
         nodeRuns,
-        outputs: { ...s.outputs, ...report.outputs },
+        outputs: new Map([...s.outputs, ...report.outputs]),
         run: { status: report.status, ms: report.ms, ...(message ? { message } : {}) },
         ...(report.status === 'invalid' && report.issues ? withIssues(report.issues) : {}),
       };
@@ -229,53 +248,92 @@ export class EditorController {
   };
 
   clearResults = (): void => {
-    this.store.set({ nodeRuns: {}, outputs: {}, run: { status: 'idle' } });
+    this.store.set({ nodeRuns: new Map(), outputs: new Map(), run: { status: 'idle' } });
   };
 
   // ---- files ---------------------------------------------------------------------------------
 
-  /** Parses a file's text; a valid graph replaces the document (undoable), an invalid one is listed. */
-  openText = (text: string, fileName: string): boolean => {
-    const parsed = parseGraphText(text, registry);
-    if (!parsed.ok) {
-      this.store.set({ fileErrors: { title: `${fileName} could not be opened`, lines: parsed.errors.map(issueToLine) } });
+  private openBridge: OpenBridge | null = null;
+  private openAbort: AbortController | null = null;
+
+  /** The worker that reads, parses and validates what is opened (started on first use). */
+  private opener(): OpenBridge {
+    this.openBridge ??= new OpenBridge();
+    return this.openBridge;
+  }
+
+  /**
+   * Reads a file, PNG or share link in the open worker while the editor shows "Opening…" with
+   * Cancel. A valid graph opens as a new library graph (the one open now stays in the library);
+   * a refused one is listed, and nothing changes.
+   */
+  openRequest = async (req: OpenRequest, label: string): Promise<boolean> => {
+    const opened = await this.readInWorker(req, label);
+    if (!opened) return false;
+    if (!opened.ok) {
+      if (opened.code === 'cancelled') this.toast('info', `Opening ${label} was cancelled; nothing changed.`);
+      else this.store.set({ fileErrors: { title: opened.title, lines: opened.lines } });
       return false;
     }
-    this.apply(replaceGraph(parsed.value, `Open ${fileName}`));
-    this.store.set((s) => ({ selection: EMPTY_SELECTION, viewVersion: s.viewVersion + 1 }));
-    this.clearResults();
-    const warnings = parsed.warnings.filter((w) => w.severity === 'warning');
-    this.toast(warnings.length ? 'warning' : 'info', warnings.length ? `Opened ${fileName} with ${warnings.length} warning(s): ${warnings.map(issueToLine).slice(0, 3).join('; ')}` : `Opened ${fileName}`);
+    await this.openAsNew(opened, `Opened ${label}`);
     return true;
+  };
+
+  /**
+   * Runs one request in the open worker, showing "Opening…" meanwhile; null when a newer request
+   * replaced it. The caller says what a refusal means (the share link has its own dialog).
+   */
+  readInWorker = async (req: OpenRequest, label: string): Promise<PageOpened | Cancelled | null> => {
+    this.openAbort?.abort();
+    const abort = new AbortController();
+    this.openAbort = abort;
+    this.store.set({ opening: { label } });
+    const opened = await this.opener().open(req, abort.signal);
+    if (this.openAbort !== abort) return null;
+    this.openAbort = null;
+    this.store.set({ opening: null });
+    return opened;
+  };
+
+  cancelOpen = (): void => {
+    this.openAbort?.abort();
+  };
+
+  /** Opens a graph read by the open worker as a new library graph, with its warnings said. */
+  openAsNew = async (opened: { graph: Graph; warnings: readonly GraphIssue[]; issues: readonly GraphIssue[]; nodeJson?: readonly string[] }, what: string): Promise<void> => {
+    seedNodeJson(opened.graph, opened.nodeJson);
+    await this.newGraph(opened.graph, opened.issues);
+    const warnings = opened.warnings.filter((w) => w.severity === 'warning');
+    this.toast(
+      warnings.length ? 'warning' : 'info',
+      warnings.length
+        ? `${what} with ${warnings.length} warning(s): ${warnings.map(issueToLine).slice(0, 3).join('; ')}. Your previous graph is in the Library.`
+        : `${what}. Your previous graph is in the Library.`,
+      warnings.length ? 10_000 : 5000,
+    );
   };
 
   openFile = async (file: File): Promise<void> => {
     if (file.size > LIMITS.fileBytes) {
       this.store.set({
-        fileErrors: { title: `${file.name} could not be opened`, lines: [`the file is ${formatBytes(file.size)}; the limit is ${formatBytes(LIMITS.fileBytes)}`] },
+        fileErrors: { title: `${file.name} could not be opened`, lines: [`the file is ${formatMegabytes(file.size)}; graph files are limited to ${formatMegabytes(LIMITS.fileBytes)}`] },
       });
       return;
     }
-    // A .json graph, or a PNG Weft saved (its graph rides in a text chunk).
-    const read = await graphTextOfFile(file);
-    if (!read.ok) {
-      this.store.set({ fileErrors: { title: read.title, lines: read.lines } });
+    let bytes: Uint8Array;
+    try {
+      bytes = new Uint8Array(await file.arrayBuffer());
+    } catch (err) {
+      this.store.set({ fileErrors: { title: `${file.name} could not be read`, lines: [String(err)] } });
       return;
     }
-    this.openText(read.text, file.name);
+    // A .json graph, or a PNG Weft saved (its graph rides in a text chunk): the worker tells.
+    await this.openRequest({ kind: 'file', name: file.name, bytes }, file.name);
   };
 
   saveToFile = (): void => {
     const graph = this.graph;
-    const blob = new Blob([serializeGraph(graph)], { type: 'application/json' });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = `${fileNameFor(graph.metadata.title)}.json`;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
+    downloadText(serializeGraph(graph), `${fileNameFor(graph.metadata.title)}.json`);
   };
 
   /** Test and benchmark hook: loads a document object without an undo entry. */
@@ -290,26 +348,35 @@ export class EditorController {
 
   // ---- persistence ---------------------------------------------------------------------------
 
-  /** Opens the last graph from browser storage, or the demo graph on a first visit. */
+  /**
+   * Opens the last graph from browser storage, or the demo graph on a first visit. A stored
+   * graph that cannot be opened never stops the editor: a blank graph starts, the banner says
+   * what failed and offers the broken graph as a download; the library keeps it.
+   */
   restore = async (): Promise<void> => {
     try {
       const id = await storage.getCurrentGraphId();
-      const entry = id ? await storage.loadGraph(id) : undefined;
-      if (entry) {
-        const parsed = parseGraphText(entry.json, registry);
-        if (parsed.ok) {
-          this.switchTo(entry.id, parsed.value);
-          this.store.set({ ready: true });
-          // Models start loading now, while the canvas draws, rather than after the first validation.
-          this.prewarmIfChanged();
-          return;
+      const r = id ? await this.opener().openStored(id) : undefined;
+      if (id && r?.ok) {
+        const rescued = await this.rescuedEdits(id, r.modified);
+        const opened = rescued ?? r;
+        seedNodeJson(opened.graph, opened.nodeJson);
+        this.switchTo(id, opened.graph, opened.issues);
+        this.store.set({ ready: true });
+        // Models start loading now, while the canvas draws, rather than after the first validation.
+        this.prewarmIfChanged();
+        if (rescued) {
+          this.toast('warning', 'Edits that could not be saved last time were recovered from this browser; they are saved now.', 10_000);
+          await this.saveNow();
         }
-        this.store.set({
-          storageError: `The saved graph "${entry.title}" could not be opened (${parsed.errors.map(issueToLine).slice(0, 3).join('; ')}). It is kept in the library; a new graph was started.`,
-        });
+        return;
       }
-      const fresh = storage.newGraphId();
-      this.switchTo(fresh, this.store.get().docId ? defaultGraph() : this.graph);
+      if (id && r && !r.ok && r.code !== 'missing') {
+        this.store.set({ recovery: { title: r.title, lines: r.lines, text: 'text' in r ? (r.text ?? null) : null, id } });
+        this.switchTo(storage.newGraphId(), emptyGraph('Untitled graph'));
+      } else {
+        this.switchTo(storage.newGraphId(), this.store.get().docId ? defaultGraph() : this.graph);
+      }
       this.store.set({ ready: true });
       this.prewarmIfChanged();
       await this.saveNow();
@@ -318,8 +385,30 @@ export class EditorController {
     }
   };
 
-  private switchTo(id: string, graph: Graph): void {
+  /** The canvas could not draw the open graph: keep it in the library, offer it, start a blank one. */
+  renderFailed = (error: unknown): void => {
+    const { docId } = this.store.get();
+    const title = this.graph.metadata.title;
+    let text: string | null = null;
+    try {
+      text = JSON.stringify(this.graph);
+    } catch {
+      // The download is then unavailable; the library still has the graph.
+    }
+    this.store.set({ recovery: { title, lines: [`drawing it failed: ${error instanceof Error ? error.message : String(error)}`], text, id: docId } });
+    void this.newGraph(emptyGraph('Untitled graph'));
+  };
+
+  /** Downloads the graph the banner is about, exactly as it was stored. */
+  downloadRecovered = (): void => {
+    const r = this.store.get().recovery;
+    if (!r?.text) return;
+    downloadText(r.text, `${fileNameFor(r.title || 'recovered-graph')}.json`);
+  };
+
+  private switchTo(id: string, graph: Graph, issues?: readonly GraphIssue[]): void {
     this.history.reset(graph);
+    this.knownIssues = issues ? { graph, issues } : null;
     this.dirty = false;
     this.store.set((s) => ({ docId: id, selection: EMPTY_SELECTION, saved: 'saved', viewVersion: s.viewVersion + 1 }));
     this.clearResults();
@@ -333,26 +422,59 @@ export class EditorController {
     this.autosaveTimer = setTimeout(() => void this.saveNow(), AUTOSAVE_MS);
   }
 
-  /** Writes the open graph now (also called on pagehide / when the tab is hidden). */
-  saveNow = async (): Promise<void> => {
+  private saving: Promise<void> = Promise.resolve();
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  private retries = 0;
+
+  /**
+   * Writes the open graph now (also called on pagehide / when the tab is hidden). Saves run one
+   * after another, so an older graph never lands after a newer one. A failed save keeps a copy in
+   * localStorage (so a crash or kill loses nothing) and is retried until storage takes it.
+   */
+  saveNow = (): Promise<void> => {
     clearTimeout(this.autosaveTimer);
+    clearTimeout(this.retryTimer);
+    const job = this.saving.then(() => this.writeOpenGraph());
+    this.saving = job.catch(() => undefined);
+    return job;
+  };
+
+  private async writeOpenGraph(): Promise<void> {
     const id = this.store.get().docId;
     if (!id) return;
     const graph = this.graph;
     this.dirty = false;
     this.store.set({ saved: 'saving' });
     try {
-      await storage.saveGraph({ id, title: graph.metadata.title, modified: Date.now(), nodeCount: graph.nodes.length, json: serializeGraph(graph) });
+      await storage.saveGraph(id, graph);
+      clearRescue(id);
+      this.retries = 0;
       if (this.graph === graph) this.store.set({ saved: 'saved', storageError: null });
     } catch (err) {
       this.dirty = true;
       this.storageFailed(err);
+      keepRescue(id, graph);
+      const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
+      this.retryTimer = setTimeout(() => void this.saveNow(), delay);
     }
-  };
+  }
+
+  /** Whether an edit has not reached storage yet (the page asks before it is closed then). */
+  get hasUnsavedEdits(): boolean {
+    return this.dirty || this.store.get().saved === 'error';
+  }
 
   flushIfDirty = (): void => {
     if (this.dirty) void this.saveNow();
   };
+
+  /** A copy of edits that storage refused earlier, when it is newer than the stored graph. */
+  private async rescuedEdits(id: string, storedModified: number): Promise<Extract<PageOpened, { ok: true }> | null> {
+    const rescue = readRescue(id);
+    if (!rescue || rescue.modified <= storedModified) return null;
+    const r = await this.opener().open({ kind: 'text', name: 'recovered edits', text: rescue.json });
+    return r.ok ? r : null;
+  }
 
   private storageFailed(err: unknown): void {
     this.store.set({ saved: 'error', storageError: storage.describeStorageError(err) });
@@ -360,24 +482,23 @@ export class EditorController {
 
   openLibraryGraph = async (id: string): Promise<void> => {
     await this.saveNow();
-    try {
-      const entry = await storage.loadGraph(id);
-      if (!entry) throw new Error('it is no longer in the library');
-      const parsed = parseGraphText(entry.json, registry);
-      if (!parsed.ok) {
-        this.store.set({ fileErrors: { title: `"${entry.title}" could not be opened`, lines: parsed.errors.map(issueToLine) } });
-        return;
-      }
-      this.switchTo(id, parsed.value);
-      this.store.set({ libraryOpen: false });
-    } catch (err) {
-      this.toast('error', `Could not open the graph: ${String(err)}`);
+    this.store.set({ opening: { label: 'the library graph' } });
+    const r = await this.opener().openStored(id);
+    this.store.set({ opening: null });
+    if (!r.ok) {
+      if (r.code === 'cancelled') return;
+      const title = 'title' in r && r.title ? `"${r.title}"` : 'The graph';
+      this.store.set({ fileErrors: { title: `${title} could not be opened`, lines: r.lines } });
+      return;
     }
+    seedNodeJson(r.graph, r.nodeJson);
+    this.switchTo(id, r.graph, r.issues);
+    this.store.set({ libraryOpen: false });
   };
 
-  newGraph = async (graph: Graph): Promise<void> => {
+  newGraph = async (graph: Graph, issues?: readonly GraphIssue[]): Promise<void> => {
     await this.saveNow();
-    this.switchTo(storage.newGraphId(), graph);
+    this.switchTo(storage.newGraphId(), graph, issues);
     await this.saveNow();
     this.store.set({ libraryOpen: false });
   };
@@ -391,6 +512,26 @@ export class EditorController {
       return undefined;
     }
   };
+}
+
+/** Waits between retries of a failed save: soon at first, then every half minute. */
+const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
+
+/** Gives the size and autosave caches each node's JSON as the open worker computed it. */
+function seedNodeJson(graph: Graph, nodeJson: readonly string[] | undefined): void {
+  if (!nodeJson || nodeJson.length !== graph.nodes.length) return;
+  graph.nodes.forEach((n, i) => rememberItemJson(n, nodeJson[i]));
+}
+
+function downloadText(text: string, fileName: string): void {
+  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = fileName;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
 
 export interface RunMode {
@@ -415,6 +556,3 @@ function fileNameFor(title: string): string {
   return title.trim().replace(/[^\p{L}\p{N}._ -]+/gu, '').replace(/\s+/g, '-').slice(0, 80) || 'graph';
 }
 
-function formatBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : `${Math.ceil(n / 1024)} KB`;
-}

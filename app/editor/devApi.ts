@@ -39,7 +39,7 @@ export function installDevApi(ctrl: EditorController): () => void {
     runtimeCounters: async () => mlOf(ctrl).engine?.runtimeCounters(),
     nodeTimes: () =>
       Object.fromEntries(
-        Object.entries(ctrl.store.get().nodeRuns).map(([id, r]) => [id, { status: r.status, ...(r.ms !== undefined ? { ms: Math.round(r.ms) } : {}), ...(r.backend ? { backend: r.backend } : {}) }]),
+        [...ctrl.store.get().nodeRuns].map(([id, r]) => [id, { status: r.status, ...(r.ms !== undefined ? { ms: Math.round(r.ms) } : {}), ...(r.backend ? { backend: r.backend } : {}) }]),
       ),
   };
   return () => {

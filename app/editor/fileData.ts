@@ -1,5 +1,4 @@
 import type { ImageValue } from '@/engine/values';
-import { graphTextFromPng, isPng } from '@/lib/graphPng';
 
 /** Largest image a Load Image node keeps in the graph (its param's limit). */
 export const MAX_IMAGE_DATA_URL = 4_000_000;
@@ -55,26 +54,6 @@ export function downloadBytes(bytes: Uint8Array, fileName: string, type: string)
 /** A name safe for a downloaded file. */
 export function safeFileName(name: string, fallback: string): string {
   return name.trim().replace(/[^\p{L}\p{N}._ -]+/gu, '').replace(/\s+/g, '-').slice(0, 80) || fallback;
-}
-
-export type GraphFileText = { ok: true; text: string } | { ok: false; title: string; lines: string[] };
-
-/** The graph text of a dropped or opened file: JSON as it is, a PNG's embedded graph. */
-export async function graphTextOfFile(file: File): Promise<GraphFileText> {
-  let bytes: Uint8Array;
-  try {
-    bytes = new Uint8Array(await file.arrayBuffer());
-  } catch (err) {
-    return { ok: false, title: `${file.name} could not be read`, lines: [String(err)] };
-  }
-  if (isPng(bytes)) {
-    const text = graphTextFromPng(bytes);
-    if (text === undefined) {
-      return { ok: false, title: `${file.name} has no graph in it`, lines: ['This PNG carries no Weft graph. Only images saved with "Save PNG" on an Image Output node reopen their pipeline.'] };
-    }
-    return { ok: true, text };
-  }
-  return { ok: true, text: new TextDecoder().decode(bytes) };
 }
 
 export function imagesOf(value: unknown): ImageValue[] {

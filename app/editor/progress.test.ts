@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { progressEstimate, runFraction } from './progress';
+import type { NodeRunView } from './store';
 
 describe('progressEstimate', () => {
   it('extrapolates linearly from the fraction done', () => {
@@ -15,13 +16,15 @@ describe('progressEstimate', () => {
 describe('runFraction', () => {
   it('counts finished nodes whole and running nodes by their fraction', () => {
     expect(
-      runFraction({
+      runFraction(
+        new Map(Object.entries({
         a: { status: 'done' },
         b: { status: 'cached' },
         c: { status: 'running', fraction: 0.5 },
         d: { status: 'queued' },
-      }),
+        }) as [string, NodeRunView][]),
+      ),
     ).toBeCloseTo(2.5 / 4);
-    expect(runFraction({})).toBe(0);
+    expect(runFraction(new Map())).toBe(0);
   });
 });

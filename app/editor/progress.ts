@@ -13,10 +13,10 @@ export function progressEstimate(fraction: number, startedAt: number | undefined
 const FINISHED = new Set<NodeRunView['status']>(['done', 'cached', 'error', 'skipped', 'cancelled']);
 
 /** The whole run's fraction: finished nodes count 1, running nodes their own fraction, queued 0. */
-export function runFraction(nodeRuns: Readonly<Record<string, NodeRunView>>): number {
+export function runFraction(nodeRuns: ReadonlyMap<string, NodeRunView>): number {
   let total = 0;
   let done = 0;
-  for (const r of Object.values(nodeRuns)) {
+  for (const r of nodeRuns.values()) {
     total++;
     if (FINISHED.has(r.status)) done++;
     else if (r.status === 'running') done += Math.min(1, Math.max(0, r.fraction ?? 0));

@@ -3,7 +3,7 @@ import { applyRunEvents } from './runEvents';
 
 describe('applyRunEvents', () => {
   it('folds a run into per-node states', () => {
-    const s = applyRunEvents({}, [
+    const s = applyRunEvents(new Map(), [
       { type: 'queued', runId: 'r', nodeId: 'a' },
       { type: 'queued', runId: 'r', nodeId: 'b' },
       { type: 'started', runId: 'r', nodeId: 'a', reason: 'first run' },
@@ -11,30 +11,30 @@ describe('applyRunEvents', () => {
       { type: 'cached', runId: 'r', nodeId: 'c', reason: 'unchanged' },
       { type: 'error', runId: 'r', nodeId: 'b', code: 'x', message: 'broke' },
     ]);
-    expect(s.a).toMatchObject({ status: 'running', fraction: 0.5, reason: 'first run' });
-    expect(s.b).toEqual({ status: 'error', message: 'broke' });
-    expect(s.c).toMatchObject({ status: 'cached' });
+    expect(s.get('a')!).toMatchObject({ status: 'running', fraction: 0.5, reason: 'first run' });
+    expect(s.get('b')!).toEqual({ status: 'error', message: 'broke' });
+    expect(s.get('c')!).toMatchObject({ status: 'cached' });
     const t = applyRunEvents(s, [{ type: 'done', runId: 'r', nodeId: 'a', ms: 12 }]);
-    expect(t.a).toMatchObject({ status: 'done', ms: 12, fraction: 1 });
-    expect(s.a.status).toBe('running');
+    expect(t.get('a')!).toMatchObject({ status: 'done', ms: 12, fraction: 1 });
+    expect(s.get('a')!.status).toBe('running');
   });
 
   it('keeps the latest preview and records the backend that ran a node', () => {
     const img = (v: number) => ({ kind: 'image' as const, width: 1, height: 1, data: new Uint8ClampedArray([v, v, v, 255]) });
-    const s = applyRunEvents({}, [
+    const s = applyRunEvents(new Map(), [
       { type: 'started', runId: 'r', nodeId: 's', reason: 'first run' },
       { type: 'progress', runId: 'r', nodeId: 's', fraction: 0.25, preview: img(1) },
       { type: 'progress', runId: 'r', nodeId: 's', fraction: 0.5, preview: img(2) },
       { type: 'progress', runId: 'r', nodeId: 's', fraction: 0.75 },
     ]);
-    expect(s.s.preview?.data[0]).toBe(2);
+    expect(s.get('s')!.preview?.data[0]).toBe(2);
     const t = applyRunEvents(s, [{ type: 'done', runId: 'r', nodeId: 's', ms: 820, backend: 'wasm' }]);
-    expect(t.s).toMatchObject({ status: 'done', backend: 'wasm' });
-    expect(t.s.preview?.data[0]).toBe(2);
+    expect(t.get('s')!).toMatchObject({ status: 'done', backend: 'wasm' });
+    expect(t.get('s')!.preview?.data[0]).toBe(2);
   });
 
   it('records when each node started: the first start of a repeated node, and when a cached one was found', () => {
-    const s = applyRunEvents({}, [{ type: 'started', runId: 'r', nodeId: 'mul', reason: 'first run', iteration: 0 }], 1000);
+    const s = applyRunEvents(new Map(), [{ type: 'started', runId: 'r', nodeId: 'mul', reason: 'first run', iteration: 0 }], 1000);
     const t = applyRunEvents(
       s,
       [
@@ -43,7 +43,7 @@ describe('applyRunEvents', () => {
       ],
       1500,
     );
-    expect(t.mul.startedAt).toBe(1000);
-    expect(t.seed).toMatchObject({ status: 'cached', startedAt: 1500 });
+    expect(t.get('mul')!.startedAt).toBe(1000);
+    expect(t.get('seed')!).toMatchObject({ status: 'cached', startedAt: 1500 });
   });
 });

@@ -3,39 +3,41 @@ import type { NodeRunView } from './store';
 import { foldStep } from './teach/steps';
 
 /** Folds a batch of run events into the per-node view (one store update per batch). */
-export function applyRunEvents(prev: Readonly<Record<string, NodeRunView>>, events: readonly TransferEvent[], now = Date.now()): Record<string, NodeRunView> {
-  const next: Record<string, NodeRunView> = { ...prev };
+export function applyRunEvents(prev: ReadonlyMap<string, NodeRunView>, events: readonly TransferEvent[], now = Date.now()): Map<string, NodeRunView> {
+  const next = new Map(prev);
   for (const e of events) {
     switch (e.type) {
       case 'queued':
-        next[e.nodeId] = { status: 'queued' };
+        next.set(e.nodeId, { status: 'queued' });
         break;
       case 'started': {
         // A node in a repeat zone starts once per iteration; its start is the first.
-        const was = next[e.nodeId];
-        next[e.nodeId] =
+        const was = next.get(e.nodeId);
+        next.set(
+          e.nodeId,
           was?.status === 'running'
             ? { ...was, reason: e.reason, startedAt: was.startedAt ?? now }
-            : { status: 'running', reason: e.reason, fraction: 0, startedAt: now, ...(was?.preview ? { preview: was.preview } : {}) };
+            : { status: 'running', reason: e.reason, fraction: 0, startedAt: now, ...(was?.preview ? { preview: was.preview } : {}) },
+        );
         break;
       }
       case 'progress':
-        next[e.nodeId] = { ...next[e.nodeId], status: 'running', fraction: e.fraction, ...(e.preview ? { preview: e.preview } : {}) };
+        next.set(e.nodeId, { ...next.get(e.nodeId), status: 'running', fraction: e.fraction, ...(e.preview ? { preview: e.preview } : {}) });
         break;
       case 'cached':
-        next[e.nodeId] = { status: 'cached', reason: e.reason, ms: 0, startedAt: now };
+        next.set(e.nodeId, { status: 'cached', reason: e.reason, ms: 0, startedAt: now });
         break;
       case 'done':
-        next[e.nodeId] = { ...next[e.nodeId], status: 'done', ms: e.ms, fraction: 1, ...(e.backend ? { backend: e.backend } : {}) };
+        next.set(e.nodeId, { ...next.get(e.nodeId), status: 'done', ms: e.ms, fraction: 1, ...(e.backend ? { backend: e.backend } : {}) });
         break;
       case 'error':
-        next[e.nodeId] = { status: 'error', message: e.message };
+        next.set(e.nodeId, { status: 'error', message: e.message });
         break;
       case 'skipped':
-        next[e.nodeId] = { status: 'skipped', reason: e.reason };
+        next.set(e.nodeId, { status: 'skipped', reason: e.reason });
         break;
       case 'step':
-        next[e.nodeId] = { ...(next[e.nodeId] ?? { status: 'running' }), steps: foldStep(next[e.nodeId]?.steps, e) };
+        next.set(e.nodeId, { ...(next.get(e.nodeId) ?? { status: 'running' }), steps: foldStep(next.get(e.nodeId)?.steps, e) });
         break;
       default:
         break;

@@ -49,11 +49,13 @@ export interface EditorState {
   redoName?: string;
   selection: Selection;
   run: RunView;
-  nodeRuns: Readonly<Record<string, NodeRunView>>;
-  outputs: Readonly<Record<string, Record<string, TransferValue>>>;
+  /** By node id. Ids come from files and links, so every id-keyed table here is a Map. */
+  nodeRuns: ReadonlyMap<string, NodeRunView>;
+  /** By node id, then port name. */
+  outputs: ReadonlyMap<string, ReadonlyMap<string, TransferValue>>;
   issues: readonly GraphIssue[];
   /** The same issues by node id, so each node reads only its own. */
-  issuesByNode: Readonly<Record<string, readonly GraphIssue[]>>;
+  issuesByNode: ReadonlyMap<string, readonly GraphIssue[]>;
   /** Bumped when a whole new document is shown, so the canvas refits its view. */
   viewVersion: number;
   /** Set once the stored graph (or the demo) is open. */
@@ -62,6 +64,13 @@ export interface EditorState {
   /** A storage problem: stays until dismissed, so it is never silent. */
   storageError: string | null;
   fileErrors: { title: string; lines: string[] } | null;
+  /** A file, PNG or link being read in the open worker (the canvas shows "Opening…" with Cancel). */
+  opening: { label: string } | null;
+  /**
+   * A stored graph that could not be opened or drawn: a blank graph was started and the banner
+   * offers the broken one (`text`, exactly as stored) as a download; the library keeps it.
+   */
+  recovery: { title: string; lines: string[]; text: string | null; id: string | null } | null;
   libraryOpen: boolean;
   /** The last state of autosave, shown in the run bar. */
   saved: 'saved' | 'saving' | 'unsaved' | 'error';
@@ -91,7 +100,12 @@ export function useStoreSelector<S, T>(store: Store<S>, selector: (s: S) => T): 
 }
 
 export function withIssues(issues: readonly GraphIssue[]): Pick<EditorState, 'issues' | 'issuesByNode'> {
-  const byNode: Record<string, GraphIssue[]> = {};
-  for (const i of issues) if (i.nodeId) (byNode[i.nodeId] ??= []).push(i);
+  const byNode = new Map<string, GraphIssue[]>();
+  for (const i of issues) {
+    if (i.nodeId === undefined) continue;
+    const list = byNode.get(i.nodeId);
+    if (list) list.push(i);
+    else byNode.set(i.nodeId, [i]);
+  }
   return { issues, issuesByNode: byNode };
 }

@@ -1,6 +1,12 @@
 import Dexie, { type EntityTable } from 'dexie';
+import type { Graph } from '@/engine/graph/document';
+import { encodeForStorage, type LargeValueRef } from './graphRecord';
 
-/** One graph in the library. The document is stored as its JSON text and parsed on open. */
+/**
+ * One graph in the library: its compact JSON, with large param values (images, tensors) kept
+ * once in `largeValues` and named by `refs` (see graphRecord.ts). Records written before
+ * large values moved out have no refs: their `json` is the whole graph.
+ */
 export interface StoredGraph {
   id: string;
   title: string;
@@ -8,6 +14,14 @@ export interface StoredGraph {
   modified: number;
   nodeCount: number;
   json: string;
+  refs?: LargeValueRef[];
+  /** The hashes `refs` use (indexed, so a value no graph uses can be found and deleted). */
+  valueHashes?: string[];
+}
+
+export interface LargeValue {
+  hash: string;
+  text: string;
 }
 
 export interface Setting {
@@ -15,14 +29,16 @@ export interface Setting {
   value: string;
 }
 
-export type GraphSummary = Omit<StoredGraph, 'json'>;
+export type GraphSummary = Omit<StoredGraph, 'json' | 'refs' | 'valueHashes'>;
 
 class WeftDb extends Dexie {
   graphs!: EntityTable<StoredGraph, 'id'>;
   settings!: EntityTable<Setting, 'key'>;
+  largeValues!: EntityTable<LargeValue, 'hash'>;
   constructor() {
     super('weft');
     this.version(1).stores({ graphs: 'id, modified, title', settings: 'key' });
+    this.version(2).stores({ graphs: 'id, modified, title, *valueHashes', settings: 'key', largeValues: 'hash' });
   }
 }
 
@@ -40,51 +56,92 @@ export function newGraphId(): string {
 
 export async function listGraphs(): Promise<GraphSummary[]> {
   const all = await db().graphs.orderBy('modified').reverse().toArray();
-  return all.map(({ json: _json, ...rest }) => rest);
+  return all.map(({ json: _json, refs: _refs, valueHashes: _hashes, ...rest }) => rest);
 }
 
-export async function loadGraph(id: string): Promise<StoredGraph | undefined> {
-  return db().graphs.get(id);
+/** A stored graph with the large values it names (those storage still has). */
+export async function loadGraph(id: string): Promise<{ entry: StoredGraph; values: Map<string, string> } | undefined> {
+  return db().transaction('r', db().graphs, db().largeValues, async () => {
+    const entry = await db().graphs.get(id);
+    if (!entry) return undefined;
+    const hashes = [...new Set(entry.valueHashes ?? entry.refs?.map((r) => r.hash) ?? [])];
+    const found = hashes.length ? await db().largeValues.bulkGet(hashes) : [];
+    const values = new Map<string, string>();
+    for (const v of found) if (v) values.set(v.hash, v.text);
+    return { entry, values };
+  });
 }
 
-export async function saveGraph(entry: StoredGraph): Promise<void> {
-  await db().graphs.put(entry);
+/** Writes a graph: its large values once each, then its record; values no graph names any more go. */
+export async function saveGraph(id: string, graph: Graph, modified = Date.now()): Promise<void> {
+  const encoded = await encodeForStorage(graph);
+  const hashes = [...encoded.values.keys()];
+  const d = db();
+  await d.transaction('rw', d.graphs, d.largeValues, async () => {
+    const old = await d.graphs.get(id);
+    const have = hashes.length ? await d.largeValues.bulkGet(hashes) : [];
+    const missing = hashes.filter((_, i) => !have[i]).map((hash) => ({ hash, text: encoded.values.get(hash)! }));
+    if (missing.length) await d.largeValues.bulkPut(missing);
+    await d.graphs.put({
+      id,
+      title: graph.metadata.title,
+      modified,
+      nodeCount: graph.nodes.length,
+      json: encoded.json,
+      ...(encoded.refs.length ? { refs: encoded.refs, valueHashes: hashes } : {}),
+    });
+    await dropUnused(d, (old?.valueHashes ?? []).filter((h) => !encoded.values.has(h)));
+  });
+}
+
+/** Deletes the large values among `hashes` that no stored graph names. */
+async function dropUnused(d: WeftDb, hashes: readonly string[]): Promise<void> {
+  for (const hash of new Set(hashes)) {
+    if ((await d.graphs.where('valueHashes').equals(hash).count()) === 0) await d.largeValues.delete(hash);
+  }
+}
+
+/** Rewrites a record's document title (the library title and the document's own stay in step). */
+function retitled(entry: StoredGraph, title: string): string {
+  try {
+    const doc = JSON.parse(entry.json) as { metadata?: { title?: string } };
+    if (doc.metadata) doc.metadata.title = title;
+    return JSON.stringify(doc);
+  } catch {
+    // Leave a damaged document's text alone; the library title still changes.
+    return entry.json;
+  }
 }
 
 export async function renameGraph(id: string, title: string): Promise<void> {
-  const entry = await db().graphs.get(id);
-  if (!entry) return;
-  // The title lives in the document too; keep both in step.
-  let json = entry.json;
-  try {
-    const doc = JSON.parse(json) as { metadata?: { title?: string } };
-    if (doc.metadata) doc.metadata.title = title;
-    json = JSON.stringify(doc, null, 2);
-  } catch {
-    // Leave a damaged document's text alone; the library title still changes.
-  }
-  await db().graphs.update(id, { title, json, modified: Date.now() });
+  const d = db();
+  await d.transaction('rw', d.graphs, async () => {
+    const entry = await d.graphs.get(id);
+    if (!entry) return;
+    await d.graphs.update(id, { title, json: retitled(entry, title), modified: Date.now() });
+  });
 }
 
 export async function duplicateGraph(id: string): Promise<string | undefined> {
-  const entry = await db().graphs.get(id);
-  if (!entry) return undefined;
-  const copyId = newGraphId();
-  const title = `${entry.title} (copy)`.slice(0, 200);
-  let json = entry.json;
-  try {
-    const doc = JSON.parse(json) as { metadata?: { title?: string } };
-    if (doc.metadata) doc.metadata.title = title;
-    json = JSON.stringify(doc, null, 2);
-  } catch {
-    // as in renameGraph
-  }
-  await db().graphs.put({ ...entry, id: copyId, title, json, modified: Date.now() });
-  return copyId;
+  const d = db();
+  return d.transaction('rw', d.graphs, async () => {
+    const entry = await d.graphs.get(id);
+    if (!entry) return undefined;
+    const copyId = newGraphId();
+    const title = `${entry.title} (copy)`.slice(0, 200);
+    // The copy names the same large values: they are kept once for both.
+    await d.graphs.put({ ...entry, id: copyId, title, json: retitled(entry, title), modified: Date.now() });
+    return copyId;
+  });
 }
 
 export async function deleteGraph(id: string): Promise<void> {
-  await db().graphs.delete(id);
+  const d = db();
+  await d.transaction('rw', d.graphs, d.largeValues, async () => {
+    const entry = await d.graphs.get(id);
+    await d.graphs.delete(id);
+    await dropUnused(d, entry?.valueHashes ?? []);
+  });
 }
 
 export async function getCurrentGraphId(): Promise<string | undefined> {
@@ -99,8 +156,8 @@ export async function setCurrentGraphId(id: string): Promise<void> {
 export function describeStorageError(err: unknown): string {
   const name = (err as { name?: string; inner?: { name?: string } })?.inner?.name ?? (err as { name?: string })?.name;
   if (name === 'QuotaExceededError') {
-    return 'Browser storage is full, so the graph could not be saved. Free space (delete graphs from the library) or save it to a file.';
+    return 'Browser storage is full, so the graph could not be saved. Free space (delete graphs from the library) or save it to a file; Weft keeps trying.';
   }
   const message = err instanceof Error ? err.message : String(err);
-  return `The graph could not be saved in the browser's storage (${name ?? 'error'}: ${message}). Save it to a file to keep your work.`;
+  return `The graph could not be saved in the browser's storage (${name ?? 'error'}: ${message}). Weft keeps trying; save it to a file to be sure of your work.`;
 }

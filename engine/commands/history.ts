@@ -56,10 +56,14 @@ export class History {
     return this.future[this.future.length - 1]?.name;
   }
 
-  /** Applies a command; returns false when it changed nothing (no history entry then). */
-  apply(cmd: Command): boolean {
+  /**
+   * Applies a command; returns false when it changed nothing (no history entry then) or when
+   * `accept` refuses the document it would make (the editor's limits).
+   */
+  apply(cmd: Command, accept?: (next: Graph) => boolean): boolean {
     const [next, patches, inverse] = produceWithPatches(this.current, cmd.recipe);
     if (patches.length === 0) return false;
+    if (accept && !accept(next)) return false;
     this.current = next;
     this.future = [];
     const last = this.past[this.past.length - 1];

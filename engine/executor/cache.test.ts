@@ -21,9 +21,9 @@ describe('caching', () => {
     await run(chain(), { cache });
     const { report, started, events } = await run(chain(), { cache });
     expect(started).toEqual([]);
-    expect(Object.values(report.nodes).every((n) => n.status === 'cached' && n.reason === 'unchanged since the last run')).toBe(true);
+    expect([...report.nodes.values()].every((n) => n.status === 'cached' && n.reason === 'unchanged since the last run')).toBe(true);
     expect(events.filter((e) => e.type === 'cached').length).toBe(7);
-    expect(report.outputs).toEqual({ out: { value: 7 }, out2: { value: 15 } });
+    expect(Object.fromEntries(report.outputs)).toEqual({ out: { value: 7 }, out2: { value: 15 } });
   });
 
   it('after a param edit only that node and its descendants run, saying why', async () => {
@@ -32,11 +32,11 @@ describe('caching', () => {
     await run(g, { cache });
     const { report, started } = await run(setParam(g, 'double', 'b', 4), { cache });
     expect(started.sort()).toEqual(['double', 'out', 'plus']);
-    expect(report.nodes.double.reason).toBe("param 'b' changed");
-    expect(report.nodes.plus.reason).toBe("input 'a' changed");
-    expect(report.nodes.out.reason).toBe("input 'value' changed");
+    expect(report.nodes.get('double')!.reason).toBe("param 'b' changed");
+    expect(report.nodes.get('plus')!.reason).toBe("input 'a' changed");
+    expect(report.nodes.get('out')!.reason).toBe("input 'value' changed");
     expect(statuses(report)).toMatchObject({ a: 'cached', b: 'cached', other: 'cached', out2: 'cached' });
-    expect(report.outputs.out).toEqual({ value: 13 });
+    expect(report.outputs.get('out')!).toEqual({ value: 13 });
   });
 
   it('reverting an edit re-runs the node (the cache keeps one entry per node)', async () => {
@@ -44,11 +44,11 @@ describe('caching', () => {
     const g = chain();
     await run(g, { cache });
     const edited = await run(setParam(g, 'a', 'value', 4), { cache });
-    expect(edited.report.nodes.a.reason).toBe("param 'value' changed");
+    expect(edited.report.nodes.get('a')!.reason).toBe("param 'value' changed");
     // Going back to the first value is a change again (the cache keeps one entry per node).
     const back = await run(g, { cache });
-    expect(back.report.nodes.a.reason).toBe("param 'value' changed");
-    expect(back.report.outputs.out).toEqual({ value: 7 });
+    expect(back.report.nodes.get('a')!.reason).toBe("param 'value' changed");
+    expect(back.report.outputs.get('out')!).toEqual({ value: 7 });
   });
 
   it('param key order does not matter', async () => {
@@ -67,25 +67,25 @@ describe('caching', () => {
     const g = chain();
     await run(g, { cache });
     const bypassed = await run(setMode(g, 'double', 'bypassed'), { cache });
-    expect(bypassed.report.nodes.plus.reason).toBe("input 'a' changed");
-    expect(bypassed.report.outputs.out).toEqual({ value: 4 });
+    expect(bypassed.report.nodes.get('plus')!.reason).toBe("input 'a' changed");
+    expect(bypassed.report.outputs.get('out')!).toEqual({ value: 4 });
     const versioned = structuredClone(g);
     versioned.nodes.find((n) => n.id === 'b')!.typeVersion = 2;
     const v = await run(versioned, { cache });
-    expect(v.report.nodes.b.reason).toBe('type version changed');
+    expect(v.report.nodes.get('b')!.reason).toBe('type version changed');
 
     const failing = setParam(g, 'double', 'operation', 'divide');
     failing.nodes.find((n) => n.id === 'double')!.params.b = 0;
     const f = await run(failing, { cache });
-    expect(f.report.nodes.double.status).toBe('error');
+    expect(f.report.nodes.get('double')!.status).toBe('error');
     expect(cache.lastError('double')?.code).toBe('division_by_zero');
     const again = await run(failing, { cache });
-    expect(again.report.nodes.double.reason).toBe('previous run failed');
+    expect(again.report.nodes.get('double')!.reason).toBe('previous run failed');
     const muted = await run(setMode(g, 'a', 'muted'), { cache });
-    expect(muted.report.nodes.double.status).toBe('skipped');
+    expect(muted.report.nodes.get('double')!.status).toBe('skipped');
     const restored = await run(g, { cache });
-    expect(restored.report.nodes.a.status).toBe('cached');
-    expect(restored.report.nodes.double.reason).toBe('previous run failed');
+    expect(restored.report.nodes.get('a')!.status).toBe('cached');
+    expect(restored.report.nodes.get('double')!.reason).toBe('previous run failed');
   });
 
   it('says when an input was connected or disconnected', async () => {
@@ -95,8 +95,8 @@ describe('caching', () => {
     const connected = structuredClone(g);
     connected.edges.push({ id: 'new', from: { node: 'b', port: 'value' }, to: { node: 's', port: 'b' } });
     const { report } = await run(connected, { cache });
-    expect(report.nodes.s.reason).toBe("input 'b' connected");
-    expect(report.outputs.o).toEqual({ value: 3 });
+    expect(report.nodes.get('s')!.reason).toBe("input 'b' connected");
+    expect(report.outputs.get('o')!).toEqual({ value: 3 });
   });
 
   it('signatures stay the same length however deep the graph', async () => {
@@ -105,7 +105,7 @@ describe('caching', () => {
     for (let i = 1; i <= 200; i++) b.arith(`n${i}`, 'add', `n${i - 1}.${i === 1 ? 'value' : 'result'}`, 1);
     b.output('o', 'n200.result');
     const { report } = await run(b.build(), { cache });
-    expect(report.outputs.o).toEqual({ value: 201 });
+    expect(report.outputs.get('o')!).toEqual({ value: 201 });
     expect(new Set(['n0', 'n100', 'n200', 'o'].map((id) => cache.get(id)!.signature.length)).size).toBe(1);
   });
 
@@ -138,13 +138,13 @@ describe('GPU-like values', () => {
     madeTensors.length = 0;
     const cache = new ExecutionCache();
     const first = await run(tensorGraph(1), { cache });
-    expect(first.report.outputs.o).toEqual({ value: 2 });
+    expect(first.report.outputs.get('o')!).toEqual({ value: 2 });
     const [t1, plus1] = madeTensors as FakeTensor[];
     await run(tensorGraph(1), { cache });
     expect(madeTensors.length).toBe(2);
     expect(t1.disposeCount).toBe(0);
     const second = await run(tensorGraph(5), { cache });
-    expect(second.report.outputs.o).toEqual({ value: 6 });
+    expect(second.report.outputs.get('o')!).toEqual({ value: 6 });
     expect(t1.disposeCount).toBe(1);
     expect(plus1.disposeCount).toBe(1);
     const [, , t2, plus2] = madeTensors;
@@ -163,7 +163,7 @@ describe('GPU-like values', () => {
       .build();
     const { report } = await run(g);
     const [t, plus] = madeTensors;
-    expect((report.outputs.o.value as FakeTensor).value).toBe(2);
+    expect((report.outputs.get('o')!.value as FakeTensor).value).toBe(2);
     expect(t.disposeCount).toBe(1);
     expect(plus.disposeCount).toBe(0);
   });

@@ -13,7 +13,7 @@ export interface CacheEntry {
   /** Present when outcome is 'ok'. */
   readonly outputs?: NodeOutputs;
   /** For a repeat zone (stored on its output node): last-iteration values of targeted inner nodes. */
-  readonly inner?: Readonly<Record<string, NodeOutputs>>;
+  readonly inner?: ReadonlyMap<string, NodeOutputs>;
   readonly error?: { code: string; message: string };
   readonly ms: number;
 }
@@ -104,6 +104,6 @@ function tensorsOf(entry: CacheEntry): ReadonlySet<TensorValue> {
   if ((!entry.outputs || holdsNoObjects(entry.outputs)) && !entry.inner) return NONE;
   const out = new Set<TensorValue>();
   if (entry.outputs) collectTensors(entry.outputs, out);
-  if (entry.inner) collectTensors(entry.inner, out);
+  if (entry.inner) collectTensors([...entry.inner.values()], out);
   return out;
 }

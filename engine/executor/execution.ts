@@ -73,7 +73,7 @@ export class Execution {
     const onEvent = options.onEvent;
     this.emitEvent = onEvent ? (e) => onEvent(e) : () => {};
     this.listening = onEvent !== undefined;
-    this.report = { runId: this.runId, status: 'ok', ms: 0, nodes: {}, outputs: {} };
+    this.report = { runId: this.runId, status: 'ok', ms: 0, nodes: new Map(), outputs: new Map() };
     const infos = plan.infos;
     this.states = {
       get: (id) => infos.get(id)?.state,
@@ -91,7 +91,7 @@ export class Execution {
     // Nodes that run models say which backend ran them (never a silent fallback).
     if (event.type === 'done' && this.plan.infos.get(event.nodeId)?.def?.usesModels) {
       event = { ...event, backend: this.runtime.backend };
-      const r = this.report.nodes[event.nodeId];
+      const r = this.report.nodes.get(event.nodeId);
       if (r) r.backend = this.runtime.backend;
     }
     this.emitEvent(event);
@@ -109,7 +109,7 @@ export class Execution {
   start(): Promise<RunReport> {
     const nodes = this.report.nodes;
     for (const id of this.plan.neededNodes) {
-      nodes[id] = { status: 'queued', ms: 0, reason: '' };
+      nodes.set(id, { status: 'queued', ms: 0, reason: '' });
       if (this.listening) this.emit({ type: 'queued', runId: this.runId, nodeId: id });
     }
     return new Promise((resolve) => {
@@ -184,7 +184,7 @@ export class Execution {
     const cancelled = this.signal.aborted;
     const now = performance.now();
     for (const id of this.plan.neededNodes) {
-      const r = this.report.nodes[id];
+      const r = this.nodeReport(id);
       if (r.status !== 'queued' && r.status !== 'running') continue;
       if (r.status === 'running') {
         r.reason = cancelled ? 'cancelled while running' : 'did not finish';
@@ -201,7 +201,7 @@ export class Execution {
     this.emit({ type: 'finished', runId: this.runId, status: this.report.status, ms: this.report.ms });
     if (this.ownsCache) {
       // Without a caller's cache nothing outlives the run except the reported values.
-      this.cache.releaseAllExcept(collectTensors(this.report.outputs, new Set()));
+      this.cache.releaseAllExcept(collectTensors([...this.report.outputs.values()], new Set()));
     }
     this.resolve(this.report);
   }
@@ -209,12 +209,12 @@ export class Execution {
   // ---- node outcomes, shared with zones ----
 
   nodeReport(id: string): NodeReport {
-    return this.report.nodes[id];
+    return this.report.nodes.get(id)!;
   }
 
   skip(id: string, reason: string, muted = false): void {
     this.states.set(id, { status: muted ? 'muted' : 'skipped' });
-    const r = this.report.nodes[id];
+    const r = this.nodeReport(id);
     r.status = 'skipped';
     r.reason = reason;
     this.emit({ type: 'skipped', runId: this.runId, nodeId: id, reason });
@@ -222,7 +222,7 @@ export class Execution {
 
   fail(id: string, code: string, message: string): void {
     this.hadError = true;
-    const r = this.report.nodes[id];
+    const r = this.nodeReport(id);
     r.status = 'error';
     r.error = { code, message };
     if (!r.reason) r.reason = message;
@@ -231,7 +231,7 @@ export class Execution {
 
   /** Records values for `report.outputs` when the node is an output or a target. */
   record(id: string, outputs: NodeOutputs): void {
-    if (this.plan.reported.has(id)) this.report.outputs[id] = outputs;
+    if (this.plan.reported.has(id)) this.report.outputs.set(id, outputs);
   }
 
   makeContext(
@@ -267,7 +267,7 @@ export class Execution {
     const bypassed = node.mode === 'bypassed';
     const paramsJson = bypassed ? '{}' : canonicalJson(node.params);
     let signature = nodeSignature(node.type, node.typeVersion, node.mode, paramsJson, resolved.fingerprint);
-    const report = this.report.nodes[id];
+    const report = this.nodeReport(id);
     if (bypassed) {
       const outputs = passThrough(info, resolved.inputs);
       info.state = { status: 'ok', sig: signature, outputs, bypassed: true };
@@ -338,7 +338,7 @@ export class Execution {
   ): void | Promise<void> {
     const id = info.node.id;
     const def = info.def!;
-    const report = this.report.nodes[id];
+    const report = this.nodeReport(id);
     const ctx = this.makeContext(info, params, inputs);
     report.status = 'running';
     report.startedAt = Date.now();
@@ -394,7 +394,7 @@ export class Execution {
     const values = outputs as NodeOutputs;
     this.cache.set(id, { signature, fingerprint, outcome: 'ok', outputs: values, ms });
     this.states.set(id, { status: 'ok', sig: signature, outputs: values });
-    const r = this.report.nodes[id];
+    const r = this.nodeReport(id);
     r.status = 'done';
     r.ms = ms;
     if (this.plan.infos.get(id)?.def?.usesModels) r.backend = this.runtime.backend;
@@ -413,7 +413,7 @@ export class Execution {
     const error = describeError(err);
     const ms = performance.now() - t;
     this.cache.set(id, { signature, fingerprint, outcome: 'error', error, ms });
-    this.report.nodes[id].ms = ms;
+    this.nodeReport(id).ms = ms;
     this.failNode(id, error.code, error.message);
   }
 

@@ -2,6 +2,7 @@ import { NodeRunError } from '../errors';
 import type { NodeOutputs } from '../nodeDefinition';
 import { canConnect } from '../types/canConnect';
 import type { NodeInfo } from './plan';
+import { dataRecord } from '../record';
 
 /** Where a node stands during a run, as its dependents see it. */
 export type NodeState =
@@ -26,8 +27,8 @@ const WHICH: Record<string, string> = {
  * An optional input fed by a muted node is left out instead, as if it were unconnected.
  */
 export function resolveInputs(info: NodeInfo, lookup?: (nodeId: string) => NodeState | undefined): ResolvedInputs {
-  const inputs: Record<string, unknown> = {};
-  const fingerprint: Record<string, string> = {};
+  const inputs = dataRecord();
+  const fingerprint = dataRecord<string>();
   const incoming = info.incoming;
   for (const port of info.inputs) {
     let i = 0;
@@ -67,7 +68,7 @@ export function resolveInputs(info: NodeInfo, lookup?: (nodeId: string) => NodeS
 
 /** A bypassed node: each output takes the first present input whose type can feed it. */
 export function passThrough(info: NodeInfo, inputs: Record<string, unknown>): NodeOutputs {
-  const outputs: NodeOutputs = {};
+  const outputs: NodeOutputs = dataRecord();
   for (const out of info.outputs) {
     for (const inp of info.inputs) {
       if (inputs[inp.name] !== undefined && canConnect(inp, out).ok) {

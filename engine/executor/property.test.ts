@@ -62,7 +62,7 @@ describe('random DAGs of arithmetic nodes (property)', () => {
         const { report, events } = await run(graph, { concurrency });
         expect(report.status).toBe('ok');
         const expected = evaluate(specs);
-        specs.forEach((_, i) => expect(report.outputs[`o${i}`]).toEqual({ value: expected[i] }));
+        specs.forEach((_, i) => expect(report.outputs.get(`o${i}`)!).toEqual({ value: expected[i] }));
         const doneAt = new Map<string, number>();
         events.forEach((e, i) => {
           if (e.type === 'done') doneAt.set(e.nodeId, i);

@@ -21,10 +21,10 @@ describe('runGraph: order and targets', () => {
   it('runs every output and reports its value', async () => {
     const { report, events } = await run(twoBranches());
     expect(report.status).toBe('ok');
-    expect(report.outputs).toEqual({ out: { value: 5 }, out2: { value: 20 } });
+    expect(Object.fromEntries(report.outputs)).toEqual({ out: { value: 5 }, out2: { value: 20 } });
     expect(events[0].type).toBe('queued');
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'ok' });
-    expect(Object.values(report.nodes).every((n) => n.status === 'done' && n.reason === 'first run')).toBe(true);
+    expect([...report.nodes.values()].every((n) => n.status === 'done' && n.reason === 'first run')).toBe(true);
   });
 
   it('runs each node after its inputs', async () => {
@@ -37,9 +37,9 @@ describe('runGraph: order and targets', () => {
   it('runs only the ancestors of the targets', async () => {
     const { report, started, events } = await run(twoBranches(), { targets: ['sum'] });
     expect(started.sort()).toEqual(['a', 'b', 'sum']);
-    expect(Object.keys(report.nodes).sort()).toEqual(['a', 'b', 'sum']);
+    expect([...report.nodes.keys()].sort()).toEqual(['a', 'b', 'sum']);
     expect(events.filter((e) => e.type === 'queued').length).toBe(3);
-    expect(report.outputs).toEqual({ sum: { result: 5 } });
+    expect(Object.fromEntries(report.outputs)).toEqual({ sum: { result: 5 } });
   });
 
   it('refuses a target that is not in the graph', async () => {
@@ -70,19 +70,19 @@ describe('runGraph: errors', () => {
       .build();
     const { report, events } = await run(g);
     expect(report.status).toBe('error');
-    expect(report.nodes.div).toMatchObject({ status: 'error', error: { code: 'division_by_zero' } });
-    expect(report.nodes.after).toMatchObject({ status: 'skipped', reason: "input 'a' comes from 'div' which failed" });
-    expect(report.nodes.out).toMatchObject({ status: 'skipped', reason: "input 'value' comes from 'after' which was skipped" });
-    expect(report.nodes.fine.status).toBe('done');
-    expect(report.outputs).toEqual({ out2: { value: 2 } });
+    expect(report.nodes.get('div')!).toMatchObject({ status: 'error', error: { code: 'division_by_zero' } });
+    expect(report.nodes.get('after')!).toMatchObject({ status: 'skipped', reason: "input 'a' comes from 'div' which failed" });
+    expect(report.nodes.get('out')!).toMatchObject({ status: 'skipped', reason: "input 'value' comes from 'after' which was skipped" });
+    expect(report.nodes.get('fine')!.status).toBe('done');
+    expect(Object.fromEntries(report.outputs)).toEqual({ out2: { value: 2 } });
     expect(events).toContainEqual(expect.objectContaining({ type: 'error', nodeId: 'div', code: 'division_by_zero' }));
   });
 
   it('turns any other thrown error into node_failed with its message', async () => {
     const g = new GraphBuilder().add('t', 'test.throw', { message: 'out of memory' }).output('o', 't.value').build();
     const { report } = await run(g);
-    expect(report.nodes.t.error).toEqual({ code: 'node_failed', message: 'out of memory' });
-    expect(report.nodes.o.status).toBe('skipped');
+    expect(report.nodes.get('t')!.error).toEqual({ code: 'node_failed', message: 'out of memory' });
+    expect(report.nodes.get('o')!.status).toBe('skipped');
   });
 
   it('blocks the run when a needed node has invalid params, but not for unneeded ones', async () => {
@@ -98,18 +98,18 @@ describe('runGraph: errors', () => {
     expect(blocked.started).toEqual([]);
     const elsewhere = await run(g, { targets: ['o2'] });
     expect(elsewhere.report.status).toBe('ok');
-    expect(elsewhere.report.outputs.o2).toEqual({ value: 1 });
+    expect(elsewhere.report.outputs.get('o2')!).toEqual({ value: 1 });
   });
 
   it('fails an unknown node type only when the run needs it', async () => {
     const g = new GraphBuilder().add('mystery', 'vendor.unknown', {}).number('a', 1).output('o', 'a.value').build();
     const notNeeded = await run(g);
     expect(notNeeded.report.status).toBe('ok');
-    expect(notNeeded.report.nodes.mystery).toBeUndefined();
+    expect(notNeeded.report.nodes.get('mystery')!).toBeUndefined();
     const needed = await run(g, { targets: ['mystery', 'o'] });
     expect(needed.report.status).toBe('error');
-    expect(needed.report.nodes.mystery.error?.code).toBe('unknown_type');
-    expect(needed.report.outputs.o).toEqual({ value: 1 });
+    expect(needed.report.nodes.get('mystery')!.error?.code).toBe('unknown_type');
+    expect(needed.report.outputs.get('o')!).toEqual({ value: 1 });
   });
 });
 
@@ -117,7 +117,7 @@ describe('runGraph: inputs', () => {
   it('leaves unconnected optional inputs out of ctx.inputs', async () => {
     const g = new GraphBuilder().number('a', 1).add('n', 'test.inputNames', {}, { second: 'a.value' }).output('o', 'n.names').build();
     const { report } = await run(g);
-    expect(report.outputs.o).toEqual({ value: 'second' });
+    expect(report.outputs.get('o')!).toEqual({ value: 'second' });
   });
 });
 
@@ -127,8 +127,8 @@ describe('runGraph: modes', () => {
     g.nodes.find((n) => n.id === 'm')!.mode = 'muted';
     const { report, started } = await run(g);
     expect(started).not.toContain('m');
-    expect(report.nodes.m).toMatchObject({ status: 'skipped', reason: 'muted' });
-    expect(report.nodes.o).toMatchObject({ status: 'skipped', reason: "input 'value' comes from 'm' which is muted" });
+    expect(report.nodes.get('m')!).toMatchObject({ status: 'skipped', reason: 'muted' });
+    expect(report.nodes.get('o')!).toMatchObject({ status: 'skipped', reason: "input 'value' comes from 'm' which is muted" });
     expect(report.status).toBe('ok');
   });
 
@@ -137,15 +137,15 @@ describe('runGraph: modes', () => {
     g.nodes.find((n) => n.id === 'b')!.mode = 'muted';
     g.nodes.find((n) => n.id === 's')!.params.b = 1;
     const { report } = await run(g);
-    expect(report.outputs.o).toEqual({ value: 6 });
+    expect(report.outputs.get('o')!).toEqual({ value: 6 });
   });
 
   it('a bypassed node passes its first compatible input through', async () => {
     const g = new GraphBuilder().number('a', 7).arith('double', 'multiply', 'a.value', 2).output('o', 'double.result').build();
     g.nodes.find((n) => n.id === 'double')!.mode = 'bypassed';
     const { report } = await run(g);
-    expect(report.outputs.o).toEqual({ value: 7 });
-    expect(report.nodes.double.reason).toMatch(/bypassed/);
+    expect(report.outputs.get('o')!).toEqual({ value: 7 });
+    expect(report.nodes.get('double')!.reason).toMatch(/bypassed/);
   });
 
   it('a bypassed node with no compatible input passes nothing and dependents are skipped', async () => {
@@ -158,8 +158,8 @@ describe('runGraph: modes', () => {
     g.nodes.find((n) => n.id === 'noise')!.mode = 'bypassed';
     const { report } = await run(g);
     expect(report.status).toBe('ok');
-    expect(report.nodes.stats.status).toBe('skipped');
-    expect(report.nodes.stats.reason).toMatch(/'noise' which is bypassed/);
+    expect(report.nodes.get('stats')!.status).toBe('skipped');
+    expect(report.nodes.get('stats')!.reason).toMatch(/'noise' which is bypassed/);
   });
 });
 
@@ -233,7 +233,7 @@ describe('runGraph: cancellation', () => {
     expect(performance.now() - t).toBeLessThan(100);
     expect(report.status).toBe('cancelled');
     expect(statuses(report)).toEqual({ a: 'done', s: 'cancelled', o: 'cancelled' });
-    expect(report.nodes.o.reason).toBe('the run was cancelled before it started');
+    expect(report.nodes.get('o')!.reason).toBe('the run was cancelled before it started');
     expect(events.at(-1)).toMatchObject({ type: 'finished', status: 'cancelled' });
   });
 
@@ -243,11 +243,11 @@ describe('runGraph: cancellation', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 60);
     const first = await run(g, { cache, signal: controller.signal });
-    expect(first.report.nodes.s.status).toBe('cancelled');
+    expect(first.report.nodes.get('s')!.status).toBe('cancelled');
     const second = await run(g, { cache });
-    expect(second.report.nodes.a.status).toBe('cached');
-    expect(second.report.nodes.s).toMatchObject({ status: 'done', reason: 'previous run was cancelled' });
-    expect(second.report.outputs.o).toEqual({ value: 1 });
+    expect(second.report.nodes.get('a')!.status).toBe('cached');
+    expect(second.report.nodes.get('s')!).toMatchObject({ status: 'done', reason: 'previous run was cancelled' });
+    expect(second.report.outputs.get('o')!).toEqual({ value: 1 });
   });
 
   it('an already aborted signal runs nothing', async () => {

@@ -1,5 +1,6 @@
 import type { CacheEntry } from './cache';
 import { Hasher, canonicalJson } from './hash';
+import { dataRecord, hasKey } from '../record';
 
 /** What a node's outputs depend on, part by part. */
 export interface NodeFingerprint {
@@ -20,7 +21,8 @@ export interface ZoneFingerprint {
   readonly kind: 'zone';
   /** Carried values, member ids and the edges among them. */
   readonly structure: string;
-  readonly members: Readonly<Record<string, NodeFingerprint>>;
+  /** By member node id (a Map: ids are data). */
+  readonly members: ReadonlyMap<string, NodeFingerprint>;
   /** Set when this run of the zone continued from a kept step (time travel). */
   readonly continuedFrom?: number;
 }
@@ -59,8 +61,7 @@ export function nodeSignature(
 /** A zone's signature: its structure and every member's parts. */
 export function zoneSignature(fp: ZoneFingerprint): string {
   const h = new Hasher().add('zone').add(SEP).add(fp.structure).add(SEP);
-  for (const id in fp.members) {
-    const m = fp.members[id];
+  for (const [id, m] of fp.members) {
     addNode(h.add(id).add(SEP), m.type, m.typeVersion, m.mode, m.params, m.inputs).add(SEP);
   }
   return h.digest();
@@ -83,9 +84,9 @@ export function reasonToRun(prev: CacheEntry | undefined, fp: Fingerprint): stri
   }
   if (old.kind !== 'zone') return 'the zone is new';
   if (old.structure !== fp.structure) return 'zone structure changed';
-  for (const id in fp.members) {
-    const before = old.members[id];
-    const change = before ? nodeChange(before, fp.members[id]) : 'added';
+  for (const [id, member] of fp.members) {
+    const before = old.members.get(id);
+    const change = before ? nodeChange(before, member) : 'added';
     if (change) return `'${id}' in the zone: ${change}`;
   }
   return 'zone changed';
@@ -100,8 +101,8 @@ function nodeChange(old: NodeFingerprint, fp: NodeFingerprint): string | undefin
   const inputs = changedKeys(old.inputs, fp.inputs);
   if (inputs.length === 1) {
     const name = inputs[0];
-    if (!(name in old.inputs)) return `input '${name}' connected`;
-    if (!(name in fp.inputs)) return `input '${name}' disconnected`;
+    if (!hasKey(old.inputs, name)) return `input '${name}' connected`;
+    if (!hasKey(fp.inputs, name)) return `input '${name}' disconnected`;
   }
   if (inputs.length) return `${inputs.length > 1 ? 'inputs' : 'input'} ${quoteList(inputs)} changed`;
   return undefined;
@@ -109,7 +110,7 @@ function nodeChange(old: NodeFingerprint, fp: NodeFingerprint): string | undefin
 
 /** Each param's canonical JSON by name; only a cache miss with an earlier entry needs this. */
 function perParam(json: string): Record<string, string> {
-  const out: Record<string, string> = {};
+  const out = dataRecord<string>();
   const params = JSON.parse(json) as Record<string, unknown>;
   for (const k of Object.keys(params)) out[k] = canonicalJson(params[k]);
   return out;
@@ -117,8 +118,8 @@ function perParam(json: string): Record<string, string> {
 
 function changedKeys(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): string[] {
   const out: string[] = [];
-  for (const k in b) if (a[k] !== b[k]) out.push(k);
-  for (const k in a) if (!(k in b)) out.push(k);
+  for (const k of Object.keys(b)) if (!hasKey(a, k) || a[k] !== b[k]) out.push(k);
+  for (const k of Object.keys(a)) if (!hasKey(b, k)) out.push(k);
   return out;
 }
 

@@ -75,7 +75,7 @@ describe('step mode (beforeNode gate)', () => {
     s.gate.resume();
     const report = await s.done;
     expect(report.status).toBe('ok');
-    expect(report.outputs.out).toEqual({ value: 5 });
+    expect(report.outputs.get('out')!).toEqual({ value: 5 });
     expect(s.finished()).toHaveLength(6);
   });
 
@@ -88,7 +88,7 @@ describe('step mode (beforeNode gate)', () => {
     s.gate.resume();
     const report = await s.done;
     expect(report.status).toBe('cancelled');
-    expect(report.nodes[waiting]).toMatchObject({ status: 'cancelled', reason: 'the run was cancelled before it started' });
+    expect(report.nodes.get(waiting)!).toMatchObject({ status: 'cancelled', reason: 'the run was cancelled before it started' });
     expect(s.events.some((e) => e.type === 'started' && e.nodeId === waiting)).toBe(false);
   });
 
@@ -116,7 +116,7 @@ describe('step mode (beforeNode gate)', () => {
       .build();
     const asked: [string, string | undefined][] = [];
     const { report } = await run(g, { beforeNode: (id, where) => void asked.push([id, where.zoneId]) });
-    expect(report.outputs.result).toEqual({ value: 8 });
+    expect(report.outputs.get('result')!).toEqual({ value: 8 });
     expect(asked).toEqual([
       ['x0', undefined],
       ['in', 'loop'],
@@ -131,8 +131,8 @@ describe('step mode (beforeNode gate)', () => {
       },
     });
     expect(report.status).toBe('error');
-    expect(report.nodes.sum.error).toEqual({ code: 'step_gate_failed', message: 'the step gate failed: no more steps' });
-    expect(report.nodes.out.status).toBe('skipped');
+    expect(report.nodes.get('sum')!.error).toEqual({ code: 'step_gate_failed', message: 'the step gate failed: no more steps' });
+    expect(report.nodes.get('out')!.status).toBe('skipped');
   });
 
   it('reports when each node started, cached ones included', async () => {

@@ -1,6 +1,6 @@
 import { isTensorValue, type TensorValue } from '../values';
 
-/** Adds every tensor reachable in `value` (through arrays and plain records) to `out`. */
+/** Adds every tensor reachable in `value` (through arrays, Maps and plain records) to `out`. */
 export function collectTensors(value: unknown, out: Set<TensorValue>): Set<TensorValue> {
   if (typeof value === 'object' && value !== null) walk(value, out, 0);
   return out;
@@ -18,6 +18,10 @@ function walk(value: object, out: Set<TensorValue>, depth: number): void {
   if (ArrayBuffer.isView(value)) return;
   if (Array.isArray(value)) {
     for (const v of value) if (typeof v === 'object' && v !== null) walk(v, out, depth + 1);
+    return;
+  }
+  if (value instanceof Map) {
+    for (const v of value.values()) if (typeof v === 'object' && v !== null) walk(v, out, depth + 1);
     return;
   }
   const proto = Object.getPrototypeOf(value);

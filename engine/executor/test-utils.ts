@@ -178,5 +178,5 @@ export async function run(
 }
 
 export function statuses(report: RunReport): Record<string, string> {
-  return Object.fromEntries(Object.entries(report.nodes).map(([id, r]) => [id, r.status]));
+  return Object.fromEntries([...report.nodes].map(([id, r]) => [id, r.status]));
 }

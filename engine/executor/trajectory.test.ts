@@ -71,7 +71,7 @@ describe('denoising time travel', () => {
     const t = trajectories.get('out')!;
     expect([...t.steps.keys()]).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(await values(t.steps.get(0)!.values.latent)).toEqual([1, 1, 1, 1]);
-    expect(await values(t.steps.get(6)!.values.latent)).toEqual(await values(report.outputs.result.value));
+    expect(await values(t.steps.get(6)!.values.latent)).toEqual(await values(report.outputs.get('result')!.value));
     const steps = stepEvents(events);
     expect(steps.map((e) => e.step)).toEqual([0, 1, 2, 3, 4, 5, 6]);
     expect(steps.every((e) => e.preview && e.count === 6 && !e.replayed)).toBe(true);
@@ -83,7 +83,7 @@ describe('denoising time travel', () => {
     expect(report.status).toBe('ok');
     expect(trajectories.get('out')).toBeUndefined();
     expect(stepEvents(events)).toEqual([]);
-    expect(await values(report.outputs.result.value)).toEqual(expected(6));
+    expect(await values(report.outputs.get('result')!.value)).toEqual(expected(6));
   });
 
   it('continuing from step k when nothing changed gives the full run’s result, running only the rest', async () => {
@@ -91,12 +91,12 @@ describe('denoising time travel', () => {
     const cache = new ExecutionCache();
     const g = toyLoop(8);
     const full = await run(g, { registry, trajectories, cache });
-    const fullResult = await values(full.report.outputs.result.value);
+    const fullResult = await values(full.report.outputs.get('result')!.value);
     const cont = await run(g, { registry, trajectories, cache, resume: { nodeId: 'out', step: 5 } });
     expect(cont.report.status).toBe('ok');
-    expect(await values(cont.report.outputs.result.value)).toEqual(fullResult);
+    expect(await values(cont.report.outputs.get('result')!.value)).toEqual(fullResult);
     expect(cont.events.filter((e) => e.type === 'started' && e.nodeId === 'step').length).toBe(3);
-    expect(cont.report.nodes.out.reason).toBe('continued from the kept step 5: runs steps 6–8 of 8');
+    expect(cont.report.nodes.get('out')!.reason).toBe('continued from the kept step 5: runs steps 6–8 of 8');
     // Steps 0..5 are replayed from the last run; 6..8 are new.
     const steps = stepEvents(cont.events);
     expect(steps.filter((e) => e.replayed).map((e) => e.step)).toEqual([0, 1, 2, 3, 4, 5]);
@@ -104,7 +104,7 @@ describe('denoising time travel', () => {
     expect(steps.every((e) => e.from === 5)).toBe(true);
     // The next plain run starts over, and says why.
     const again = await run(g, { registry, trajectories, cache });
-    expect(again.report.nodes.out.reason).toBe('the last run continued from step 5; this one runs every step');
+    expect(again.report.nodes.get('out')!.reason).toBe('the last run continued from step 5; this one runs every step');
     expect(again.events.filter((e) => e.type === 'started' && e.nodeId === 'step').length).toBe(8);
   });
 
@@ -114,7 +114,7 @@ describe('denoising time travel', () => {
     await run(toyLoop(6), { registry, trajectories, cache });
     const edited = setParam(toyLoop(6), 'step', 'b', 3);
     const cont = await run(edited, { registry, trajectories, cache, resume: { nodeId: 'out', step: 2 } });
-    expect(await values(cont.report.outputs.result.value)).toEqual(expected(6, 1, 2, 3));
+    expect(await values(cont.report.outputs.get('result')!.value)).toEqual(expected(6, 1, 2, 3));
     expect(expected(6, 1, 2, 3)).not.toEqual(expected(6, 3));
   });
 
@@ -124,12 +124,12 @@ describe('denoising time travel', () => {
     const g = toyLoop(5);
     const full = await run(g, { registry, trajectories, cache });
     const shown = await run(g, { registry, trajectories, cache, resume: { nodeId: 'out', step: 2, show: true } });
-    expect(await values(shown.report.outputs.result.value)).toEqual(expected(2));
+    expect(await values(shown.report.outputs.get('result')!.value)).toEqual(expected(2));
     expect(shown.events.filter((e) => e.type === 'started' && e.nodeId === 'step')).toEqual([]);
-    expect(shown.report.nodes.out.reason).toBe('shows the kept step 2 of 5 (no step runs)');
+    expect(shown.report.nodes.get('out')!.reason).toBe('shows the kept step 2 of 5 (no step runs)');
     const again = await run(g, { registry, trajectories, cache });
-    expect(again.report.nodes.out.status).toBe('cached');
-    expect(await values(again.report.outputs.result.value)).toEqual(await values(full.report.outputs.result.value));
+    expect(again.report.nodes.get('out')!.status).toBe('cached');
+    expect(await values(again.report.outputs.get('result')!.value)).toEqual(await values(full.report.outputs.get('result')!.value));
     // A cached loop sends its kept steps again, so the scrubber survives a re-run.
     expect(stepEvents(again.events).map((e) => [e.step, e.replayed])).toEqual([0, 1, 2, 3, 4, 5].map((s) => [s, true]));
   });
@@ -137,10 +137,10 @@ describe('denoising time travel', () => {
   it('a step that is not kept is an error that says which are', async () => {
     const trajectories = new TrajectoryStore();
     const none = await run(toyLoop(3), { registry, trajectories, resume: { nodeId: 'out', step: 1 } });
-    expect(none.report.nodes.out.error).toEqual({ code: 'step_not_kept', message: "'out' has no kept steps to start from: run the graph first" });
+    expect(none.report.nodes.get('out')!.error).toEqual({ code: 'step_not_kept', message: "'out' has no kept steps to start from: run the graph first" });
     await run(toyLoop(3), { registry, trajectories });
     const far = await run(toyLoop(3), { registry, trajectories, resume: { nodeId: 'out', step: 9 } });
-    expect(far.report.nodes.out.error?.message).toBe("step 9 of 'out' is not kept; the last run kept steps 0, 1, 2, 3");
+    expect(far.report.nodes.get('out')!.error?.message).toBe("step 9 of 'out' is not kept; the last run kept steps 0, 1, 2, 3");
   });
 
   it('keeps within its bound by thinning evenly, always keeping the start and the newest step', async () => {

@@ -2,6 +2,7 @@ import type { Graph } from '../graph/document';
 import type { StepHistory } from '../nodeDefinition';
 import { cpuTensor, isTensorValue, type Preview, type TensorValue, type TypedArray } from '../values';
 import { Hasher } from './hash';
+import { dataRecord, hasKey } from '../record';
 
 /**
  * Denoising time travel: a loop (a Sampler node, or a repeat zone that carries a latent) keeps
@@ -162,7 +163,7 @@ export async function snapshot(value: unknown, depth = 0): Promise<{ value: unkn
   const proto = Object.getPrototypeOf(value);
   if (proto !== Object.prototype && proto !== null) return { value, bytes: 0 };
   let bytes = 0;
-  const out: Record<string, unknown> = {};
+  const out = dataRecord();
   for (const [k, v] of Object.entries(value)) {
     const s = await snapshot(v, depth + 1);
     out[k] = s.value;
@@ -227,8 +228,8 @@ export function resumedReason(r: Extract<Resumed, { ok: true }>): string {
 
 /** The kept values a loop hands on when showing a step, limited to its output ports. */
 export function keptOutputs(r: Extract<Resumed, { ok: true }>, ports: readonly { name: string }[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (const p of ports) if (p.name in r.kept.values) out[p.name] = r.kept.values[p.name];
+  const out = dataRecord();
+  for (const p of ports) if (hasKey(r.kept.values, p.name)) out[p.name] = r.kept.values[p.name];
   return out;
 }
 

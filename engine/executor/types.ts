@@ -37,9 +37,10 @@ export interface RunReport {
   runId: string;
   status: RunStatus;
   ms: number;
-  nodes: Record<string, NodeReport>;
+  /** By node id (a Map: ids are data from the file, never object keys). */
+  nodes: Map<string, NodeReport>;
   /** Values recorded by output nodes (and by the targets), by node id then port name. */
-  outputs: Record<string, Record<string, unknown>>;
+  outputs: Map<string, Record<string, unknown>>;
   /** Validation problems that stopped the run (status 'invalid'). */
   issues?: import('../errors').GraphIssue[];
 }

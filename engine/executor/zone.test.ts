@@ -24,7 +24,7 @@ describe('repeat zones', () => {
   it('carries a value through the iterations', async () => {
     const { report, events } = await run(doubling(5));
     expect(report.status).toBe('ok');
-    expect(report.outputs.result).toEqual({ value: 58 }); // 1 → 2 → 5 → 12 → 27 → 58
+    expect(report.outputs.get('result')!).toEqual({ value: 58 }); // 1 → 2 → 5 → 12 → 27 → 58
     expect(of(events, 'iteration').map((e) => [e.index, e.count])).toEqual([[0, 5], [1, 5], [2, 5], [3, 5], [4, 5]]);
     expect(of(events, 'progress').filter((e) => e.nodeId === 'out').map((e) => e.fraction)).toEqual([0.2, 0.4, 0.6, 0.8, 1]);
     expect(of(events, 'started').filter((e) => e.nodeId === 'mul').map((e) => e.iteration)).toEqual([0, 1, 2, 3, 4]);
@@ -35,20 +35,20 @@ describe('repeat zones', () => {
   it('takes the iteration count from its input when connected', async () => {
     const g = doubling(5, (b) => b.add('n', 'values.integer', { value: 3 }).connect('n.value', 'in.iterations'));
     const { report } = await run(g);
-    expect(report.outputs.result).toEqual({ value: 12 });
+    expect(report.outputs.get('result')!).toEqual({ value: 12 });
   });
 
   it('with zero iterations the starting values pass through', async () => {
     const { report, started } = await run(doubling(0));
-    expect(report.outputs.result).toEqual({ value: 1 });
+    expect(report.outputs.get('result')!).toEqual({ value: 1 });
     expect(started).not.toContain('mul');
-    expect(report.nodes.mul).toMatchObject({ status: 'skipped', reason: 'the repeat zone ran 0 iterations' });
+    expect(report.nodes.get('mul')!).toMatchObject({ status: 'skipped', reason: 'the repeat zone ran 0 iterations' });
   });
 
   it('feeds the final value to nodes after the zone', async () => {
     const g = doubling(2, (b) => b.arith('after', 'add', 'out.x', 100).output('r2', 'after.result'));
     const { report } = await run(g);
-    expect(report.outputs.r2).toEqual({ value: 105 });
+    expect(report.outputs.get('r2')!).toEqual({ value: 105 });
   });
 
   it('computes a loop-invariant body node once', async () => {
@@ -63,7 +63,7 @@ describe('repeat zones', () => {
       .zone('loop', 'in', 'out', ['inv', 'acc'], [{ name: 'x', type: 'number' }])
       .build();
     const { report, started } = await run(g);
-    expect(report.outputs.result).toEqual({ value: 120 });
+    expect(report.outputs.get('result')!).toEqual({ value: 120 });
     expect(started.filter((id) => id === 'inv').length).toBe(1);
     expect(started.filter((id) => id === 'acc').length).toBe(4);
   });
@@ -76,26 +76,26 @@ describe('repeat zones', () => {
     expect(again.started).toEqual([]);
     expect(of(again.events, 'iteration')).toEqual([]);
     expect(statuses(again.report)).toMatchObject({ in: 'cached', mul: 'cached', add: 'cached', out: 'cached', result: 'cached' });
-    expect(again.report.outputs.result).toEqual({ value: 58 });
+    expect(again.report.outputs.get('result')!).toEqual({ value: 58 });
 
     const edited = await run(setParam(g, 'mul', 'b', 3), { cache });
-    expect(edited.report.nodes.mul.reason).toBe("'mul' in the zone: param 'b' changed");
-    expect(edited.report.nodes.result.reason).toBe("input 'value' changed");
-    expect(edited.report.outputs.result).toEqual({ value: 1 * 3 ** 5 + (0 * 81 + 1 * 27 + 2 * 9 + 3 * 3 + 4) });
+    expect(edited.report.nodes.get('mul')!.reason).toBe("'mul' in the zone: param 'b' changed");
+    expect(edited.report.nodes.get('result')!.reason).toBe("input 'value' changed");
+    expect(edited.report.outputs.get('result')!).toEqual({ value: 1 * 3 ** 5 + (0 * 81 + 1 * 27 + 2 * 9 + 3 * 3 + 4) });
 
     const g6 = setParam(g, 'in', 'iterations', 6);
     const moreIterations = await run(g6, { cache });
-    expect(moreIterations.report.nodes.in.reason).toBe("'in' in the zone: param 'iterations' changed");
-    expect(moreIterations.report.outputs.result).toEqual({ value: 58 * 2 + 5 });
+    expect(moreIterations.report.nodes.get('in')!.reason).toBe("'in' in the zone: param 'iterations' changed");
+    expect(moreIterations.report.outputs.get('result')!).toEqual({ value: 58 * 2 + 5 });
 
     const newStart = await run(setParam(g6, 'x0', 'value', 2), { cache });
-    expect(newStart.report.nodes.out.reason).toBe("'in' in the zone: input 'x' changed");
+    expect(newStart.report.nodes.get('out')!.reason).toBe("'in' in the zone: input 'x' changed");
   });
 
   it('reports the last-iteration value of a target inside the zone', async () => {
     const { report } = await run(doubling(5), { targets: ['mul'] });
-    expect(report.outputs).toEqual({ mul: { result: 54 } });
-    expect(report.nodes.result).toBeUndefined();
+    expect(Object.fromEntries(report.outputs)).toEqual({ mul: { result: 54 } });
+    expect(report.nodes.get('result')!).toBeUndefined();
   });
 
   it('a failing body node stops the zone and skips what follows', async () => {
@@ -112,11 +112,11 @@ describe('repeat zones', () => {
       .build();
     const { report, events } = await run(g);
     expect(report.status).toBe('error');
-    expect(report.nodes.div.error?.code).toBe('division_by_zero');
+    expect(report.nodes.get('div')!.error?.code).toBe('division_by_zero');
     expect(of(events, 'iteration').length).toBe(3);
-    expect(report.nodes.out.status).toBe('skipped');
-    expect(report.nodes.result).toMatchObject({ status: 'skipped', reason: "input 'value' comes from 'out' which was skipped" });
-    expect(report.outputs.result2).toEqual({ value: 4 });
+    expect(report.nodes.get('out')!.status).toBe('skipped');
+    expect(report.nodes.get('result')!).toMatchObject({ status: 'skipped', reason: "input 'value' comes from 'out' which was skipped" });
+    expect(report.outputs.get('result2')!).toEqual({ value: 4 });
   });
 
   it('cancels mid-loop promptly, keeps nothing, and the next run re-runs the zone', async () => {
@@ -143,8 +143,8 @@ describe('repeat zones', () => {
     expect(iterations).toBeLessThan(10);
     await new Promise((r) => setTimeout(r, 60));
     const next = await run(setParam(g, 'wait', 'milliseconds', 1), { cache });
-    expect(next.report.nodes.out.reason).toBe('previous run was cancelled');
-    expect(next.report.outputs.result).toEqual({ value: 1 });
+    expect(next.report.nodes.get('out')!.reason).toBe('previous run was cancelled');
+    expect(next.report.outputs.get('result')!).toEqual({ value: 1 });
   });
 
   it('disposes per-iteration tensors, keeping the final one and the starting one', async () => {
@@ -160,7 +160,7 @@ describe('repeat zones', () => {
       .zone('loop', 'in', 'out', ['plus'], [{ name: 't', type: 'tensor' }])
       .build();
     const { report } = await run(g, { cache });
-    expect(report.outputs.result).toEqual({ value: 4 });
+    expect(report.outputs.get('result')!).toEqual({ value: 4 });
     expect(madeTensors.map((t) => t.value)).toEqual([0, 1, 2, 3, 4]);
     expect(madeTensors.map((t) => t.disposeCount)).toEqual([0, 1, 1, 1, 0]);
     cache.clear();

@@ -8,6 +8,7 @@ import { reasonToRun, zoneSignature, type NodeFingerprint, type ZoneFingerprint 
 import { collectTensors } from './tensors';
 import { latentPicture, replayIfCurrent, resumedReason, resumedSignature, resumeFor, stepHistory, type Resumed } from './trajectory';
 import { showKeptStep } from './showStep';
+import { copyRecord, dataRecord } from '../record';
 
 /**
  * Runs a repeat zone as one unit: the body runs `iterations` times, the output node's inputs
@@ -42,12 +43,12 @@ export function runZone(ex: Execution, u: ZoneUnit): void | Promise<void> {
   // Values from outside the zone, and the fingerprint of everything the zone's results depend on.
   const lookupOutside = (id: string) => (u.members.has(id) ? undefined : ex.states.get(id));
   const external = new Map<string, Record<string, unknown>>();
-  const members: Record<string, NodeFingerprint> = {};
+  const members = new Map<string, NodeFingerprint>();
   const internalEdges: string[] = [];
   for (const id of needed) {
     const info = ex.plan.infos.get(id)!;
-    const values: Record<string, unknown> = {};
-    const inputs: Record<string, string> = {};
+    const values = dataRecord();
+    const inputs = dataRecord<string>();
     for (const edge of info.incoming) {
       const port = edge.to.port;
       const from = edge.from.node;
@@ -68,14 +69,14 @@ export function runZone(ex: Execution, u: ZoneUnit): void | Promise<void> {
     }
     external.set(id, values);
     const bypassed = info.node.mode === 'bypassed';
-    members[id] = {
+    members.set(id, {
       kind: 'node',
       type: info.node.type,
       typeVersion: info.node.typeVersion,
       mode: info.node.mode,
       params: bypassed ? '{}' : canonicalJson(info.node.params),
       inputs,
-    };
+    });
   }
   const structure =
     zone.carried.map((c) => `${c.name}:${c.type}`).join(',') + '|' + needed.join(',') + '|' + internalEdges.sort().join(',');
@@ -107,7 +108,7 @@ export function runZone(ex: Execution, u: ZoneUnit): void | Promise<void> {
     }
     ex.states.set(outputId, { status: 'ok', sig: signature, outputs: prev.outputs! });
     ex.record(outputId, prev.outputs!);
-    for (const [id, outputs] of Object.entries(prev.inner ?? {})) {
+    for (const [id, outputs] of prev.inner ?? []) {
       ex.states.set(id, { status: 'ok', sig: signature + ':' + id, outputs });
       ex.record(id, outputs);
     }
@@ -150,7 +151,7 @@ async function loop(
     const made = collectTensors([...values], new Set());
     for (const t of made) if (!outside.has(t) && !keep.has(t)) t.dispose();
   };
-  let carried: Record<string, unknown> = {};
+  let carried = dataRecord();
   let invariantValues: NodeOutputs[] = [];
   const variantValues: NodeOutputs[] = [];
   let failed: { id: string } | undefined;
@@ -192,7 +193,7 @@ async function loop(
   if (resumed && !failed) {
     if (resumed.step > count) fail(inputId, 'step_out_of_range', `the zone runs ${count} iterations, so it cannot continue from step ${resumed.step}`);
     else {
-      carried = { ...resumed.kept.values };
+      carried = copyRecord(resumed.kept.values);
       first = resumed.step;
     }
   }
@@ -288,7 +289,10 @@ async function loop(
     }
     if (ex.stopped || ex.signal.aborted) return abandon();
     ex.emit({ type: 'iteration', runId: ex.runId, zoneId: zone.id, index: i, count });
-    local.set(inputId, { status: 'ok', sig: '', outputs: { index: i, count, ...carried } });
+    const boundary = copyRecord(carried);
+    boundary.index = i;
+    boundary.count = count;
+    local.set(inputId, { status: 'ok', sig: '', outputs: boundary });
     if (i === first) {
       for (const id of body) {
         if (variant.has(id)) continue;
@@ -303,7 +307,7 @@ async function loop(
     }
     if (failed) break;
     // The output node's inputs become the next carried values; an unconnected one keeps its value.
-    const next: Record<string, unknown> = {};
+    const next = dataRecord();
     for (const c of zone.carried) {
       const edge = edgeInto(output, c.name);
       if (!edge) {
@@ -344,18 +348,18 @@ async function loop(
   }
   if (ex.stopped || ex.signal.aborted) return abandon();
 
-  const outputs: NodeOutputs = { ...carried };
-  const inner: Record<string, NodeOutputs> = {};
+  const outputs: NodeOutputs = copyRecord(carried);
+  const inner = new Map<string, NodeOutputs>();
   for (const id of u.targets) {
     const state = local.get(id);
-    if (state?.status === 'ok' && count > 0) inner[id] = state.outputs;
+    if (state?.status === 'ok' && count > 0) inner.set(id, state.outputs);
   }
-  owned(invariantValues, collectTensors([outputs, inner], new Set()));
+  owned(invariantValues, collectTensors([outputs, [...inner.values()]], new Set()));
   const elapsed = performance.now() - t0;
   ex.cache.set(outputId, { signature, fingerprint, outcome: 'ok', outputs, inner, ms: elapsed });
   ex.states.set(outputId, { status: 'ok', sig: signature, outputs });
   ex.record(outputId, outputs);
-  for (const [id, values] of Object.entries(inner)) {
+  for (const [id, values] of inner) {
     ex.states.set(id, { status: 'ok', sig: signature + ':' + id, outputs: values });
     ex.record(id, values);
   }

@@ -56,8 +56,8 @@ describe('parseGraph', () => {
     doc.metadata.title = 'x'.repeat(300);
     const r = parseGraph(doc);
     expect(!r.ok && r.errors[0].path).toBe('metadata.title');
-    const huge = parseGraphText(' '.repeat(21 * 1024 * 1024));
-    expect(!huge.ok && huge.errors[0].code).toBe('too_large');
+    const huge = parseGraphText(' '.repeat(65 * 1024 * 1024));
+    expect(!huge.ok && huge.errors[0].message).toBe('the file is 65.0 MB; graph files are limited to 64.0 MB');
   });
 
   it('refuses prototype keys and never pollutes Object.prototype', () => {

@@ -2,7 +2,8 @@ import type { z } from 'zod';
 import { issue, type GraphIssue, type PathPart } from '../errors';
 import type { Registry } from '../nodeDefinition';
 import { CURRENT_SCHEMA_VERSION, GraphSchema, type Graph } from './document';
-import { LIMITS } from './limits';
+import { LIMITS, formatMegabytes } from './limits';
+import { graphChars } from './size';
 import { MIGRATIONS, runMigrations, type MigrationStep } from './migrations';
 
 export type ParseResult =
@@ -13,10 +14,20 @@ const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**
  * Turns unknown input (parsed JSON from a file, a link, a PNG) into a current-version Graph, or a
- * list of errors with paths. Never throws, never runs code, and copies the input into fresh
- * plain objects so that keys like `__proto__` cannot reach a prototype.
+ * list of errors with paths. Never throws (not even on a throwing getter or a Proxy), never runs
+ * code of the file's, and copies the input into fresh plain objects so that keys like
+ * `__proto__` cannot reach a prototype.
  */
 export function parseGraph(input: unknown, registry?: Registry, steps: readonly MigrationStep[] = MIGRATIONS): ParseResult {
+  try {
+    return parseUnsafe(input, registry, steps);
+  } catch (err) {
+    // Only a bug can land here (sanitize catches what the input itself throws); say so, never throw.
+    return { ok: false, errors: [issue('unreadable', '', `the graph could not be read: ${describeThrown(err)}`)] };
+  }
+}
+
+function parseUnsafe(input: unknown, registry: Registry | undefined, steps: readonly MigrationStep[]): ParseResult {
   const errors: GraphIssue[] = [];
   const clean = sanitize(input, [], errors, 0);
   if (errors.length) return { ok: false, errors: errors.slice(0, 50) };
@@ -48,6 +59,10 @@ export function parseGraph(input: unknown, registry?: Registry, steps: readonly 
   const parsed = GraphSchema.safeParse(doc);
   if (!parsed.success) return { ok: false, errors: zodIssues(parsed.error.issues) };
   const graph = parsed.data as Graph;
+  const chars = graphChars(graph);
+  if (chars > LIMITS.graphChars) {
+    return { ok: false, errors: [issue('too_large', '', `the graph is ${formatMegabytes(chars)} as compact JSON; graphs are limited to ${formatMegabytes(LIMITS.graphChars)}`)] };
+  }
   const warnings = registry ? upgradeNodeTypes(graph, registry) : [];
   const hard = warnings.filter((w) => w.severity === 'error');
   if (hard.length) return { ok: false, errors: hard };
@@ -57,7 +72,7 @@ export function parseGraph(input: unknown, registry?: Registry, steps: readonly 
 /** Parses the text of a graph file: size, JSON syntax, then parseGraph. */
 export function parseGraphText(text: string, registry?: Registry): ParseResult {
   if (text.length > LIMITS.fileBytes) {
-    return { ok: false, errors: [issue('too_large', '', `the file is ${(text.length / 1e6).toFixed(1)} MB; graph files are limited to ${LIMITS.fileBytes / 1e6} MB`)] };
+    return { ok: false, errors: [issue('too_large', '', `the file is ${formatMegabytes(text.length)}; graph files are limited to ${formatMegabytes(LIMITS.fileBytes)}`)] };
   }
   let json: unknown;
   try {
@@ -68,8 +83,15 @@ export function parseGraphText(text: string, registry?: Registry): ParseResult {
   return parseGraph(json, registry);
 }
 
+/** Graphs up to this size are saved indented (readable, diffable); larger ones compactly. */
+const INDENT_UP_TO = 1024 * 1024;
+
+/**
+ * The text of a graph file: indented while small, compact when large, so a saved file is never
+ * more than the graph's compact size plus its indentation and always opens again.
+ */
 export function serializeGraph(graph: Graph): string {
-  return JSON.stringify(graph, null, 2);
+  return graphChars(graph) <= INDENT_UP_TO ? JSON.stringify(graph, null, 2) : JSON.stringify(graph);
 }
 
 /** Lifts node params written by older versions of their type; unknown types are kept as they are. */
@@ -115,8 +137,28 @@ function describeZodIssue(i: z.core.$ZodIssue): string {
   return i.message;
 }
 
-/** Copies JSON-like input into fresh objects, refusing forbidden keys, deep nesting and long strings. */
+function describeThrown(err: unknown): string {
+  try {
+    return err instanceof Error ? err.message : String(err);
+  } catch {
+    return 'an unreadable error';
+  }
+}
+
+/**
+ * Copies JSON-like input into fresh objects, refusing forbidden keys, deep nesting and long
+ * strings. Input that is not plain data (a getter that throws, a Proxy) is refused at its path.
+ */
 function sanitize(value: unknown, path: PathPart[], errors: GraphIssue[], depth: number): unknown {
+  try {
+    return sanitizeValue(value, path, errors, depth);
+  } catch (err) {
+    errors.push(issue('unreadable', path, `this value could not be read: ${describeThrown(err)}`));
+    return undefined;
+  }
+}
+
+function sanitizeValue(value: unknown, path: PathPart[], errors: GraphIssue[], depth: number): unknown {
   if (errors.length >= 50) return undefined;
   if (depth > LIMITS.depth) {
     errors.push(issue('too_deep', path, `nested more than ${LIMITS.depth} levels deep`));
@@ -128,11 +170,22 @@ function sanitize(value: unknown, path: PathPart[], errors: GraphIssue[], depth:
   }
   if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
   if (Array.isArray(value)) {
-    if (value.length > LIMITS.edges * 2) {
+    if (value.length > LIMITS.edges) {
       errors.push(issue('too_many_items', path, `a list of ${value.length} items is longer than any graph needs`));
       return undefined;
     }
-    return value.map((v, i) => sanitize(v, [...path, i], errors, depth + 1));
+    const items: unknown[] = [];
+    for (let i = 0; i < value.length; i++) {
+      let child: unknown;
+      try {
+        child = value[i];
+      } catch (err) {
+        errors.push(issue('unreadable', [...path, i], `this value could not be read: ${describeThrown(err)}`));
+        continue;
+      }
+      items.push(sanitize(child, [...path, i], errors, depth + 1));
+    }
+    return items;
   }
   if (typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -141,7 +194,14 @@ function sanitize(value: unknown, path: PathPart[], errors: GraphIssue[], depth:
         errors.push(issue('forbidden_key', [...path, key], `the key '${key}' is not allowed in a graph file`));
         continue;
       }
-      out[key] = sanitize((value as Record<string, unknown>)[key], [...path, key], errors, depth + 1);
+      let child: unknown;
+      try {
+        child = (value as Record<string, unknown>)[key];
+      } catch (err) {
+        errors.push(issue('unreadable', [...path, key], `this value could not be read: ${describeThrown(err)}`));
+        continue;
+      }
+      out[key] = sanitize(child, [...path, key], errors, depth + 1);
     }
     return out;
   }

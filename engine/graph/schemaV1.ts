@@ -12,7 +12,7 @@ export const IdSchema = z
   .max(LIMITS.idLength, `an id has at most ${LIMITS.idLength} characters`)
   .regex(/^[A-Za-z0-9_.:-]+$/, 'an id may use only letters, digits and _ . : -');
 
-const Text = (max: number = LIMITS.stringLength) => z.string().max(max, `text longer than ${max} characters`);
+const Text = (max: number = LIMITS.textLength) => z.string().max(max, `text longer than ${max} characters`);
 
 export const PositionSchema = z.object({
   x: z.number().finite(),

@@ -81,8 +81,25 @@ export function validateGraph(graph: Graph, registry: Registry): GraphIssue[] {
   });
 
   checkZones(graph, registry, nodeIndex, out);
+  checkGroups(graph, nodeIndex, out);
   checkCycles(graph, nodeIndex, out);
   return out;
+}
+
+/** Group ids are unique; each group lists nodes of the graph, each once (groups may nest or overlap). */
+function checkGroups(graph: Graph, nodeIndex: Map<string, number>, out: GraphIssue[]): void {
+  const groupIds = new Map<string, number>();
+  graph.groups.forEach((group, gi) => {
+    const first = groupIds.get(group.id);
+    if (first !== undefined) out.push(issue('duplicate_id', ['groups', gi, 'id'], `group id '${group.id}' is used twice (also at groups[${first}])`));
+    else groupIds.set(group.id, gi);
+    const seen = new Set<string>();
+    group.nodes.forEach((id, ni) => {
+      if (!nodeIndex.has(id)) out.push(issue('group_missing_node', ['groups', gi, 'nodes', ni], `group '${group.id}' lists node '${id}', which is not in the graph`));
+      else if (seen.has(id)) out.push(issue('duplicate_member', ['groups', gi, 'nodes', ni], `group '${group.id}' lists node '${id}' twice`, { nodeId: id }));
+      seen.add(id);
+    });
+  });
 }
 
 type PortMaps = { inputs: Map<string, PortSpec>; outputs: Map<string, PortSpec> };
@@ -142,9 +159,17 @@ function checkZones(graph: Graph, registry: Registry, nodeIndex: Map<string, num
       zoneOf.set(id, zone.id);
     });
     const names = new Set<string>();
+    // A carried value becomes a port of both boundary nodes: it may not take the name of one of their own ports.
+    const own = new Set<string>();
+    for (const id of [zone.inputNode, zone.outputNode]) {
+      const idx = nodeIndex.get(id);
+      const def = idx === undefined ? undefined : registry.get(graph.nodes[idx].type);
+      for (const p of [...(def?.inputs ?? []), ...(def?.outputs ?? [])]) own.add(p.name);
+    }
     zone.carried.forEach((c, ci) => {
       if (!PortTypeSchema.safeParse(c.type).success) out.push(issue('unknown_port_type', ['zones', zi, 'carried', ci, 'type'], `'${c.type}' is not a port type`));
       if (names.has(c.name)) out.push(issue('duplicate_carried', ['zones', zi, 'carried', ci, 'name'], `carried value '${c.name}' is declared twice`));
+      if (own.has(c.name)) out.push(issue('carried_name_taken', ['zones', zi, 'carried', ci, 'name'], `carried value '${c.name}' has the name of a port the zone's boundary nodes already have; rename it`));
       names.add(c.name);
     });
   });

@@ -10,6 +10,7 @@ import type { OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetad
 import { sha256Hex } from './sha256';
 import { untilAborted } from './shared';
 import type { Backend, FileAccess, IoInfo, MlServices, ModelRef, ModelSession, RunModelOptions } from './types';
+import { dataRecord, hasKey } from '@/engine/record';
 
 export interface CreateMlServicesOptions {
   /** onnxruntime-web, onnxruntime-web/webgpu or onnxruntime-node, as the host imported it. */
@@ -75,14 +76,15 @@ class OrtModelSession implements ModelSession {
     const label = modelLabel(this.ref);
     const expected = this.inputs.map((i) => `'${i.name}' ${i.dtype} ${formatShape(i.shape)}`).join(', ');
     const unknown = Object.keys(feeds).filter((k) => !this.inputs.some((i) => i.name === k));
-    const missing = this.inputs.filter((i) => !(i.name in feeds)).map((i) => `'${i.name}'`);
+    const missing = this.inputs.filter((i) => !hasKey(feeds, i.name)).map((i) => `'${i.name}'`);
     if (unknown.length || missing.length) {
       const parts = [missing.length ? `is missing ${missing.join(', ')}` : '', unknown.length ? `has no input ${unknown.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean);
       throw new NodeRunError('input_mismatch', `${label} ${parts.join(' and ')}; its inputs are ${expected}`);
     }
 
     const temps: OrtTensor[] = [];
-    const ortFeeds: Record<string, OrtTensor> = {};
+    // Input and output names come from the model file: records without a prototype.
+    const ortFeeds = dataRecord<OrtTensor>();
     try {
       for (const input of this.inputs) {
         const value = feeds[input.name];
@@ -102,7 +104,7 @@ class OrtModelSession implements ModelSession {
         for (const t of Object.values(results)) t.dispose();
         throw cancelled();
       }
-      const out: Record<string, TensorValue> = {};
+      const out = dataRecord<TensorValue>();
       try {
         for (const name of this.session.outputNames) out[name] = await this.bridge.fromOrt(results[name], keepOnDevice);
       } catch (err) {

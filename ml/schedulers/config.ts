@@ -1,3 +1,5 @@
+import { hasKey } from '@/engine/record';
+
 /**
  * Scheduler configuration: the keys of a diffusers `scheduler_config.json` that Weft's schedulers read,
  * with diffusers' per-class defaults, and the noise schedule (betas -> alphas_cumprod) every scheduler
@@ -122,11 +124,12 @@ export function resolveConfig(
   const cfg: SchedulerConfig = classDefaults(kind);
   const rec = cfg as unknown as Record<string, unknown>;
   for (const [k, v] of Object.entries(json)) {
-    const key = SNAKE_TO_CAMEL[k] ?? (k in cfg ? (k as keyof SchedulerConfig) : undefined);
+    // Keys come from a model folder's file: only own keys count (never `constructor` or `__proto__`).
+    const key = hasKey(SNAKE_TO_CAMEL, k) ? SNAKE_TO_CAMEL[k] : hasKey(cfg, k) ? (k as keyof SchedulerConfig) : undefined;
     if (key === undefined || v === null || v === undefined) continue;
     rec[key] = v;
   }
-  for (const [k, v] of Object.entries(overrides)) if (v !== undefined) rec[k] = v;
+  for (const [k, v] of Object.entries(overrides)) if (v !== undefined && hasKey(cfg, k)) rec[k] = v;
   if (kind !== 'ddpm') cfg.varianceType = 'fixed_small'; // only DDPM reads it
   validate(cfg);
   return cfg;

@@ -21,7 +21,7 @@ export function useWireProbe() {
 export const WireProbeCard = memo(function WireProbeCard() {
   const hover = useInspect((s) => s.hover);
   const pinned = useInspect((s) => s.pinned);
-  const hasRun = useEditor((s) => Object.keys(s.nodeRuns).length > 0);
+  const hasRun = useEditor((s) => s.nodeRuns.size > 0);
   const ref = useRef<HTMLDivElement>(null);
   const [size, setSize] = useState({ w: 262, h: 160 });
   const visible = !!hover && hasRun && hover.edgeId !== pinned;
@@ -65,7 +65,7 @@ function ProbeBody({ edgeId, size }: { edgeId: string; size: 'card' | 'panel' })
   const graph = useEditor((s) => s.graph);
   const runs = useEditor((s) => s.nodeRuns);
   const plan = useMemo(() => planProbe(graph, edgeId, runs), [graph, edgeId, runs]);
-  const entry = useInspect((s) => (plan.ok ? s.probes[plan.key] : undefined));
+  const entry = useInspect((s) => (plan.ok ? s.probes.get(plan.key) : undefined));
   useEffect(() => {
     inspect.ensureProbe(plan);
   }, [inspect, plan]);

@@ -23,7 +23,7 @@ export interface InspectState {
   /** The wire whose probe panel is pinned open. */
   pinned: string | null;
   /** Probe answers by ProbePlan key (the key changes when the source node runs again). */
-  probes: Readonly<Record<string, ProbeEntry>>;
+  probes: ReadonlyMap<string, ProbeEntry>;
   timelineOpen: boolean;
   step: StepView;
 }
@@ -33,7 +33,7 @@ const IDLE_STEP: StepView = { active: false, runId: null, pausedAt: null, zoneId
 const MAX_PROBES = 96;
 
 export class InspectController {
-  readonly store = new Store<InspectState>({ hover: null, pinned: null, probes: {}, timelineOpen: false, step: IDLE_STEP });
+  readonly store = new Store<InspectState>({ hover: null, pinned: null, probes: new Map(), timelineOpen: false, step: IDLE_STEP });
 
   constructor(private readonly ctrl: EditorController) {}
 
@@ -58,7 +58,7 @@ export class InspectController {
   /** Asks the worker once per plan key; components read the answer from `probes`. */
   ensureProbe = (plan: ProbePlan): void => {
     const engine = this.ctrl.engine;
-    if (!plan.ok || !engine || this.store.get().probes[plan.key]) return;
+    if (!plan.ok || !engine || this.store.get().probes.has(plan.key)) return;
     const key = plan.key;
     this.setProbe(key, { state: 'loading' });
     void engine.probe(plan.request).then((result) => this.setProbe(key, { state: 'done', result }));
@@ -66,9 +66,15 @@ export class InspectController {
 
   private setProbe(key: string, entry: ProbeEntry): void {
     this.store.set((s) => {
-      const keys = Object.keys(s.probes);
-      const kept = keys.length >= MAX_PROBES ? Object.fromEntries(keys.slice(keys.length - MAX_PROBES + 1).map((k) => [k, s.probes[k]])) : s.probes;
-      return { probes: { ...kept, [key]: entry } };
+      // A Map keeps insertion order: past the bound, the oldest answers go first.
+      const probes = new Map(s.probes);
+      probes.delete(key);
+      probes.set(key, entry);
+      for (const old of probes.keys()) {
+        if (probes.size <= MAX_PROBES) break;
+        probes.delete(old);
+      }
+      return { probes };
     });
   }
 

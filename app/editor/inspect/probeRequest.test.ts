@@ -6,7 +6,8 @@ import type { NodeRunView } from '../store';
 
 const example = (name: string) => JSON.parse(readFileSync(`examples/${name}.json`, 'utf8')) as Graph;
 const edgeId = (g: Graph, from: string, to: string) => g.edges.find((e) => `${e.from.node}.${e.from.port}` === from && `${e.to.node}.${e.to.port}` === to)!.id;
-const allDone = (g: Graph, startedAt = 1): Record<string, NodeRunView> => Object.fromEntries(g.nodes.map((n) => [n.id, { status: 'done' as const, startedAt }]));
+const allDone = (g: Graph, startedAt = 1): Map<string, NodeRunView> => new Map(g.nodes.map((n) => [n.id, { status: 'done' as const, startedAt }]));
+const runs = (o: Record<string, NodeRunView>) => new Map(Object.entries(o));
 
 describe('planProbe', () => {
   it('a latent wire asks for the colour preview with the graph’s VAE', () => {
@@ -32,10 +33,10 @@ describe('planProbe', () => {
   it('says why there is nothing to show: not run, still running, failed, skipped, bypassed', () => {
     const g = example('text-to-image');
     const id = edgeId(g, 'decode.image', 'image.image');
-    expect(planProbe(g, id, {})).toMatchObject({ ok: false, message: expect.stringContaining('was not part of the last run') });
-    expect(planProbe(g, id, { decode: { status: 'running' } })).toMatchObject({ ok: false, message: "'decode' has not finished yet." });
-    expect(planProbe(g, id, { decode: { status: 'error', message: 'out of memory' } })).toMatchObject({ ok: false, message: "'decode' failed: out of memory" });
-    expect(planProbe(g, id, { decode: { status: 'skipped', reason: 'muted' } })).toMatchObject({ ok: false, message: "'decode' was skipped: muted" });
+    expect(planProbe(g, id, new Map())).toMatchObject({ ok: false, message: expect.stringContaining('was not part of the last run') });
+    expect(planProbe(g, id, runs({ decode: { status: 'running' } }))).toMatchObject({ ok: false, message: "'decode' has not finished yet." });
+    expect(planProbe(g, id, runs({ decode: { status: 'error', message: 'out of memory' } }))).toMatchObject({ ok: false, message: "'decode' failed: out of memory" });
+    expect(planProbe(g, id, runs({ decode: { status: 'skipped', reason: 'muted' } }))).toMatchObject({ ok: false, message: "'decode' was skipped: muted" });
     const bypassed = structuredClone(g);
     bypassed.nodes.find((n) => n.id === 'decode')!.mode = 'bypassed';
     expect(planProbe(bypassed, id, allDone(g))).toMatchObject({ ok: false, message: expect.stringContaining('bypassed') });

@@ -14,7 +14,7 @@ export type ProbePlan =
  * graph's VAE for latent colours; for detections, the picture they were found in). `key` changes
  * whenever the source node runs again, so a cached answer is never stale.
  */
-export function planProbe(graph: Graph, edgeId: string, runs: Readonly<Record<string, NodeRunView>>): ProbePlan {
+export function planProbe(graph: Graph, edgeId: string, runs: ReadonlyMap<string, NodeRunView>): ProbePlan {
   const edge = graph.edges.find((e) => e.id === edgeId);
   if (!edge) return { ok: false, message: 'This wire is no longer in the graph.' };
   const source = graph.nodes.find((n) => n.id === edge.from.node);
@@ -23,7 +23,7 @@ export function planProbe(graph: Graph, edgeId: string, runs: Readonly<Record<st
   const base = { edge, ...(portType ? { portType } : {}) };
   if (!source || !def) return { ...base, ok: false, message: `'${edge.from.node}' is not an installed node type, so it never runs.` };
   if (source.mode === 'bypassed') return { ...base, ok: false, message: `'${source.id}' is bypassed: its inputs pass straight through, so look at the wire into it.` };
-  const run = runs[source.id];
+  const run = runs.get(source.id);
   if (!run) return { ...base, ok: false, message: `'${source.id}' was not part of the last run: run the graph (or this node) to see what flows here.` };
   switch (run.status) {
     case 'queued':
@@ -51,9 +51,9 @@ export function planProbe(graph: Graph, edgeId: string, runs: Readonly<Record<st
 }
 
 /** The first output of `type` whose node ran and whose value someone uses (Load Pipeline's VAE, say). */
-function findOutput(graph: Graph, type: string, runs: Readonly<Record<string, NodeRunView>>): { node: string; port: string } | undefined {
+function findOutput(graph: Graph, type: string, runs: ReadonlyMap<string, NodeRunView>): { node: string; port: string } | undefined {
   for (const e of graph.edges) {
-    const status = runs[e.from.node]?.status;
+    const status = runs.get(e.from.node)?.status;
     if (status !== 'done' && status !== 'cached') continue;
     const n = graph.nodes.find((x) => x.id === e.from.node);
     if (!n) continue;

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { emptyGraph } from '@/engine/graph/document';
 import { buildTimeline } from './timeline';
+import type { NodeRunView } from '../store';
 
 const graph = () => {
   const g = emptyGraph('t');
@@ -12,13 +13,15 @@ const graph = () => {
   return g;
 };
 
+const runs = (o: Record<string, NodeRunView>) => new Map(Object.entries(o));
+
 describe('buildTimeline', () => {
   it('puts every node of the run on one time axis, in start order, with why it ran', () => {
-    const t = buildTimeline(graph(), {
+    const t = buildTimeline(graph(), runs({
       out: { status: 'done', startedAt: 1_000_130, ms: 20, reason: 'first run' },
       seed: { status: 'cached', startedAt: 1_000_000, ms: 0, reason: 'unchanged since the last run' },
       noise: { status: 'done', startedAt: 1_000_010, ms: 100, reason: "param 'seed' changed", backend: 'wasm' },
-    });
+    }));
     expect(t.rows.map((r) => [r.id, r.start, r.ms])).toEqual([
       ['seed', 0, 0],
       ['noise', 10, 100],
@@ -32,10 +35,10 @@ describe('buildTimeline', () => {
   it('a running node grows until now; a skipped one has no bar but keeps its reason', () => {
     const t = buildTimeline(
       graph(),
-      {
+      runs({
         noise: { status: 'running', startedAt: 5000, reason: 'first run' },
         out: { status: 'skipped', reason: "input 'value' comes from 'noise' which failed" },
-      },
+      }),
       5400,
     );
     expect(t.rows[0]).toMatchObject({ id: 'noise', start: 0, ms: 400 });
@@ -45,7 +48,7 @@ describe('buildTimeline', () => {
   });
 
   it('a failed node shows its error as the reason', () => {
-    const t = buildTimeline(graph(), { noise: { status: 'error', startedAt: 1, ms: 3, message: 'shape too large', reason: 'first run' } });
+    const t = buildTimeline(graph(), runs({ noise: { status: 'error', startedAt: 1, ms: 3, message: 'shape too large', reason: 'first run' } }));
     expect(t.rows[0].reason).toBe('shape too large');
   });
 });

@@ -23,8 +23,8 @@ export interface Timeline {
 }
 
 /** One row per node of the last run, in the order they started; `now` ends bars still running. */
-export function buildTimeline(graph: Graph, runs: Readonly<Record<string, NodeRunView>>, now = Date.now()): Timeline {
-  const entries = Object.entries(runs);
+export function buildTimeline(graph: Graph, runs: ReadonlyMap<string, NodeRunView>, now = Date.now()): Timeline {
+  const entries = [...runs];
   let origin = Infinity;
   for (const [, r] of entries) if (r.startedAt !== undefined && r.startedAt < origin) origin = r.startedAt;
   const labels = new Map(graph.nodes.map((n) => [n.id, n.label || registry.get(n.type)?.title || n.type]));

@@ -22,7 +22,7 @@ const BOUND = `Keeps up to ${TRAJECTORY_LIMITS.maxSteps} steps and ${TRAJECTORY_
  */
 export const StepScrubber = memo(function StepScrubber({ nodeId, variant }: { nodeId: string; variant: 'node' | 'frame' }) {
   const ctrl = useController();
-  const track = useEditor((s) => s.nodeRuns[nodeId]?.steps);
+  const track = useEditor((s) => s.nodeRuns.get(nodeId)?.steps);
   const busy = useEditor((s) => s.run.status === 'running' || s.run.status === 'cancelling');
   const target = useEditor((s) => decodeTarget(s.graph, nodeId));
   const [, rerender] = useState(0);
@@ -49,8 +49,8 @@ export const StepScrubber = memo(function StepScrubber({ nodeId, variant }: { no
     setWorking('decode');
     try {
       await ctrl.run([target], { resume: { nodeId, step, show: true } });
-      const image = imagesOf(Object.values(ctrl.store.get().outputs[target] ?? {})[0])[0];
-      if (image) decoded.set(nodeId, { step, image, preview: ctrl.store.get().nodeRuns[nodeId]?.steps?.previews[step] ?? null });
+      const image = imagesOf(ctrl.store.get().outputs.get(target)?.values().next().value)[0];
+      if (image) decoded.set(nodeId, { step, image, preview: ctrl.store.get().nodeRuns.get(nodeId)?.steps?.previews[step] ?? null });
     } finally {
       chosen.set(nodeId, step);
       setWorking(null);

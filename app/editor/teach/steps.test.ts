@@ -30,8 +30,8 @@ describe('the step track the scrubber reads', () => {
   });
 
   it('run events put the track on the loop node', () => {
-    const view = applyRunEvents({}, [{ type: 'started', runId: 'r', nodeId: 'loop', reason: 'first run' }, step(0), step(1)]);
-    expect(view.loop.status).toBe('running');
-    expect(keptSteps(view.loop.steps!)).toEqual([0, 1]);
+    const view = applyRunEvents(new Map(), [{ type: 'started', runId: 'r', nodeId: 'loop', reason: 'first run' }, step(0), step(1)]);
+    expect(view.get('loop')!.status).toBe('running');
+    expect(keptSteps(view.get('loop')!.steps!)).toEqual([0, 1]);
   });
 });

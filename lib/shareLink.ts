@@ -1,7 +1,7 @@
 import { Unzlib, strFromU8, strToU8, zlibSync } from 'fflate';
 import type { Graph } from '@/engine/graph/document';
 import { parseGraphText } from '@/engine/graph/parse';
-import { LIMITS } from '@/engine/graph/limits';
+import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
 import { issueToLine, type GraphIssue } from '@/engine/errors';
 import type { Registry } from '@/engine/nodeDefinition';
 
@@ -16,6 +16,12 @@ export const SHARE_PREFIX = 'g=';
  * browsers cut or refuse longer ones; past it the graph is better shared as a file.
  */
 export const SHARE_URL_LIMIT = 8 * 1024;
+
+/**
+ * The longest link a browser carries whole (Chromium's URL limit is 2 MB; others are lower). A
+ * longer fragment has been cut or refused on its way here, so it is refused with that reason.
+ */
+export const SHARE_OPEN_LIMIT = 2 * 1024 * 1024;
 
 export type ShareLink =
   | { ok: true; url: string; length: number }
@@ -40,6 +46,11 @@ export function encodeGraph(graph: Graph): string {
   return toBase64Url(zlibSync(strToU8(JSON.stringify(graph)), { level: 9 }));
 }
 
+/** Whether a location hash holds a share link (cheap: the link itself is read in the open worker). */
+export function isShareHash(hash: string): boolean {
+  return (hash.startsWith('#') ? hash.slice(1) : hash).startsWith(SHARE_PREFIX);
+}
+
 export type OpenedShare = { ok: true; graph: Graph; warnings: GraphIssue[] } | { ok: false; lines: string[] };
 
 /**
@@ -51,10 +62,15 @@ export function readShareHash(hash: string, registry: Registry): OpenedShare | n
   if (!fragment.startsWith(SHARE_PREFIX)) return null;
   const payload = fragment.slice(SHARE_PREFIX.length);
   if (!payload) return { ok: false, lines: ['the link holds no graph after "#g="; it may have been cut off when it was copied'] };
-  if (payload.length > LIMITS.fileBytes) return { ok: false, lines: [`the link is ${kb(payload.length)}; graphs are limited to ${LIMITS.fileBytes / 1024 / 1024} MB`] };
+  if (payload.length > SHARE_OPEN_LIMIT) {
+    return {
+      ok: false,
+      lines: [`the link is ${formatMegabytes(payload.length)}; browsers carry links of up to ${formatMegabytes(SHARE_OPEN_LIMIT)} whole, so this one may have been cut on its way: ask for the graph as a file instead`],
+    };
+  }
   const bytes = fromBase64Url(payload);
   if (!bytes) return { ok: false, lines: ['the link is damaged: it has characters that base64url does not use (was it cut or edited?)'] };
-  const text = inflateBounded(bytes, LIMITS.fileBytes);
+  const text = inflateBounded(bytes, LIMITS.graphChars);
   if (!text.ok) return { ok: false, lines: [text.message] };
   const parsed = parseGraphText(text.value, registry);
   if (!parsed.ok) return { ok: false, lines: parsed.errors.map(issueToLine) };
@@ -79,7 +95,7 @@ function inflateBounded(bytes: Uint8Array, limit: number): { ok: true; value: st
   } catch (err) {
     return { ok: false, message: `the link is damaged: its graph data does not decompress (${err instanceof Error ? err.message : String(err)}); it may have been cut off when it was copied` };
   }
-  if (tooBig) return { ok: false, message: `the link's graph is larger than ${LIMITS.fileBytes / 1024 / 1024} MB once decompressed; graphs are limited to that` };
+  if (tooBig) return { ok: false, message: `the link's graph is larger than ${formatMegabytes(limit)} once decompressed; graphs are limited to that` };
   if (!done) return { ok: false, message: 'the link is damaged: its graph data ends early; it may have been cut off when it was copied' };
   const out = new Uint8Array(total);
   let at = 0;

@@ -61,12 +61,18 @@ describe('share links', () => {
     else throw new Error('expected an error');
   });
 
-  it('refuses a link that would expand past the file limit', () => {
-    // 21 MB of spaces compresses to about 20 KB.
-    const bomb = toBase64Url(zlibSync(new Uint8Array(21 * 1024 * 1024).fill(32), { level: 9 }));
+  it('refuses a link that would expand past the graph limit', () => {
+    // 17 MB of spaces compresses to about 17 KB.
+    const bomb = toBase64Url(zlibSync(new Uint8Array(17 * 1024 * 1024).fill(32), { level: 9 }));
     const r = readShareHash(`#g=${bomb}`, registry);
     expect(r?.ok).toBe(false);
-    if (r && !r.ok) expect(r.lines[0]).toMatch(/larger than 20 MB/);
+    if (r && !r.ok) expect(r.lines[0]).toMatch(/larger than 16\.0 MB/);
+  });
+
+  it('says why a link longer than browsers carry is refused', () => {
+    const r = readShareHash(`#g=${'A'.repeat(3 * 1024 * 1024)}`, registry);
+    expect(r?.ok).toBe(false);
+    if (r && !r.ok) expect(r.lines[0]).toMatch(/^the link is 3\.0 MB; browsers carry links of up to 2\.0 MB whole/);
   });
 
   it('says to share a file when the link would pass the size limit', () => {
