@@ -37,8 +37,17 @@ export function Canvas() {
   const rf = useReactFlow();
   const zoomedOut = useStore(zoomedOutSelector);
   const viewPrefs = useViewPrefs();
-  // A big graph seen from far away is drawn on one canvas (see OverviewCanvas); its DOM nodes are hidden.
-  const overview = useStore(overviewSelector) && graph.nodes.length > OVERVIEW_MIN_NODES;
+  // The first frame already shows the graph at about the zoom fitView will pick, so a big graph
+  // never renders every node at full detail before fitting.
+  const [initialViewport] = useState(() => estimateViewport(graph));
+  // Until React Flow has taken that viewport, its store still holds the last graph's zoom.
+  const [viewportApplied, setViewportApplied] = useState(false);
+  useEffect(() => setViewportApplied(true), []);
+  const storeOverview = useStore(overviewSelector);
+  // A big graph seen from far away is drawn on one canvas (see OverviewCanvas). React Flow then
+  // holds none of its nodes and wires (taking thousands of them in would cost the page a long
+  // pause); only a box of the graph's bounds, for fitting the view.
+  const overview = (viewportApplied ? storeOverview : initialViewport.zoom < OVERVIEW_ZOOM) && graph.nodes.length > OVERVIEW_MIN_NODES;
   const wireProbe = useWireProbe();
   const [popup, setPopup] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number } } | null>(null);
 
@@ -51,20 +60,18 @@ export function Canvas() {
   }
   const frames = useMemo(() => deriveFrames(graph, nodes), [graph, nodes]);
   const grid = useMemo(() => dotGridNode(graph), [graph]);
-  const allNodes = useMemo<AnyFlowNode[]>(
-    () => (overview ? nodes.map((n) => ({ ...n, hidden: true })) : [grid, ...frames, ...nodes]),
-    [overview, grid, frames, nodes],
-  );
-  const edges = useMemo(() => deriveEdges(graph, selection), [graph, selection]);
-  // The first frame already shows the graph at about the zoom fitView will pick, so a big graph
-  // never renders every node at full detail before fitting.
-  const [initialViewport] = useState(() => estimateViewport(graph));
+  const bounds = useMemo(() => (overview ? boundsNode(graph) : null), [overview, graph]);
+  const allNodes = useMemo<AnyFlowNode[]>(() => (bounds ? [bounds] : [grid, ...frames, ...nodes]), [bounds, grid, frames, nodes]);
+  const edges = useMemo(() => (overview ? NO_EDGES : deriveEdges(graph, selection)), [overview, graph, selection]);
   // React Flow's own fit waits for every node to be measured; a big graph opening as an overview
   // has hidden, never-measured nodes, so the fit would stay queued and re-fire on later changes.
   // Its estimated viewport is the fit.
   const [fitOnOpen] = useState(() => graph.nodes.length <= OVERVIEW_MIN_NODES);
   // Fit to the document's nodes only (not the background grid or frames).
-  const fitOptions = useMemo(() => ({ ...FIT_VIEW, includeHiddenNodes: true, nodes: graph.nodes.map((n) => ({ id: n.id })) }), [graph.nodes]);
+  const fitOptions = useMemo(
+    () => ({ ...FIT_VIEW, includeHiddenNodes: true, nodes: overview ? [{ id: BOUNDS_ID }] : graph.nodes.map((n) => ({ id: n.id })) }),
+    [overview, graph.nodes],
+  );
 
   const onNodesChange = useCallback(
     (changes: NodeChange<AnyFlowNode>[]) => {
@@ -273,6 +280,35 @@ const overviewSelector = (s: { transform: [number, number, number] }) => s.trans
 
 const EST_W = 240;
 const EST_H = 160;
+const NO_EDGES: Edge[] = [];
+const BOUNDS_ID = 'frame/bounds';
+
+/** An invisible box over the whole graph: in the overview it stands in for the nodes when fitting the view. */
+function boundsNode(graph: { nodes: readonly { position: { x: number; y: number } }[] }): AnyFlowNode {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const n of graph.nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + EST_W);
+    maxY = Math.max(maxY, n.position.y + EST_H);
+  }
+  const width = maxX - minX;
+  const height = maxY - minY;
+  return {
+    id: BOUNDS_ID,
+    type: 'grid',
+    position: { x: minX, y: minY },
+    data: {} as never,
+    width,
+    height,
+    measured: { width, height },
+    hidden: true,
+    selectable: false,
+    draggable: false,
+    connectable: false,
+    focusable: false,
+  } as unknown as AnyFlowNode;
+}
 
 function estimateViewport(graph: { nodes: readonly { position: { x: number; y: number } }[] }): { x: number; y: number; zoom: number } {
   if (!graph.nodes.length || typeof window === 'undefined') return { x: 0, y: 0, zoom: 1 };

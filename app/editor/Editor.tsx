@@ -1,5 +1,6 @@
 'use client';
 import { useEffect, useState } from 'react';
+import { OVERVIEW_MIN_NODES } from './OverviewCanvas';
 import { ReactFlowProvider } from '@xyflow/react';
 import { takeEngineBridge } from '@/workers/earlyBridge';
 import { EditorController } from './controller';
@@ -60,6 +61,16 @@ function Shell() {
   const ctrl = useController();
   const ready = useEditor((s) => s.ready);
   const view = useEditor((s) => `${s.docId}:${s.viewVersion}`);
+  const big = useEditor((s) => s.graph.nodes.length > OVERVIEW_MIN_NODES);
+  // A big graph's canvas mounts in a task after the one that switched graphs, so neither of the
+  // two keeps the page busy long (the panels update first, then the canvas draws).
+  const [shown, setShown] = useState(view);
+  useEffect(() => {
+    if (shown === view) return;
+    const t = setTimeout(() => setShown(view), 0);
+    return () => clearTimeout(t);
+  }, [view, shown]);
+  const canvasView = big ? shown : view;
   return (
     <div className="app" data-testid="editor" data-ready={ready ? 'true' : 'false'}>
       <RunBar />
@@ -69,7 +80,7 @@ function Shell() {
       <div className="workspace">
         <Palette />
         <main className="canvas-wrap">
-          {ready ? (
+          {ready && canvasView === view ? (
             <CanvasErrorBoundary key={view} ctrl={ctrl}>
               <Canvas />
             </CanvasErrorBoundary>

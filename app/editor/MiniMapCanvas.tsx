@@ -1,5 +1,6 @@
 'use client';
-import { memo, useEffect, useMemo, useRef, type PointerEvent } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type PointerEvent } from 'react';
+import type { Graph } from '@/engine/graph/document';
 import { Panel, useReactFlow, useStore, type ReactFlowState } from '@xyflow/react';
 import { registry } from '@/nodes';
 import { useEditor } from './EditorContext';
@@ -26,53 +27,29 @@ export const MiniMapCanvas = memo(function MiniMapCanvas() {
   const ref = useRef<HTMLCanvasElement>(null);
   const dragging = useRef(false);
 
-  // The nodes' picture and the mapping from flow to minimap coordinates.
-  const base = useMemo(() => {
-    if (typeof document === 'undefined') return null;
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-    for (const n of graph.nodes) {
-      minX = Math.min(minX, n.position.x);
-      minY = Math.min(minY, n.position.y);
-      maxX = Math.max(maxX, n.position.x + NODE_W);
-      maxY = Math.max(maxY, n.position.y + NODE_H);
-    }
-    if (!Number.isFinite(minX)) { minX = 0; minY = 0; maxX = 1000; maxY = 700; }
-    const pad = 200;
-    minX -= pad; minY -= pad; maxX += pad; maxY += pad;
-    const scale = Math.min(W / (maxX - minX), H / (maxY - minY));
-    const ox = (W - (maxX - minX) * scale) / 2 - minX * scale;
-    const oy = (H - (maxY - minY) * scale) / 2 - minY * scale;
-    const dpr = Math.min(2, window.devicePixelRatio || 1);
-    const img = document.createElement('canvas');
-    img.width = W * dpr;
-    img.height = H * dpr;
-    const ctx = img.getContext('2d');
-    if (ctx) {
-      ctx.scale(dpr, dpr);
-      for (const n of graph.nodes) {
-        const def = registry.get(n.type);
-        ctx.fillStyle = def ? categoryColour(def.category) : '#555b66';
-        ctx.globalAlpha = 0.85;
-        ctx.fillRect(n.position.x * scale + ox, n.position.y * scale + oy, Math.max(1.5, NODE_W * scale), Math.max(1.5, NODE_H * scale));
-      }
-    }
-    return { img, scale, ox, oy, dpr };
-  }, [graph.nodes]);
+  // The mapping from flow to minimap coordinates (cheap), and the nodes' picture, painted in the
+  // frame after an edit rather than in the commit that made it (thousands of nodes take a while).
+  const layout = useMemo(() => minimapLayout(graph.nodes), [graph.nodes]);
+  const [picture, setPicture] = useState<HTMLCanvasElement | null>(null);
+  useEffect(() => {
+    const frame = requestAnimationFrame(() => setPicture(paintNodes(graph.nodes, layout)));
+    return () => cancelAnimationFrame(frame);
+  }, [graph.nodes, layout]);
 
   useEffect(() => {
     const c = ref.current;
     const ctx = c?.getContext('2d');
-    if (!c || !ctx || !base) return;
+    if (!c || !ctx) return;
     const [tx, ty, zoom] = transform;
     const [vw, vh] = size.split('x').map(Number);
-    ctx.setTransform(base.dpr, 0, 0, base.dpr, 0, 0);
+    ctx.setTransform(layout.dpr, 0, 0, layout.dpr, 0, 0);
     ctx.clearRect(0, 0, W, H);
-    ctx.drawImage(base.img, 0, 0, W, H);
+    if (picture) ctx.drawImage(picture, 0, 0, W, H);
     // the visible part of the flow
-    const x = (-tx / zoom) * base.scale + base.ox;
-    const y = (-ty / zoom) * base.scale + base.oy;
-    const w = (vw / zoom) * base.scale;
-    const h = (vh / zoom) * base.scale;
+    const x = (-tx / zoom) * layout.scale + layout.ox;
+    const y = (-ty / zoom) * layout.scale + layout.oy;
+    const w = (vw / zoom) * layout.scale;
+    const h = (vh / zoom) * layout.scale;
     // The part out of view is dimmed with the theme's mask colour (dark or light).
     ctx.fillStyle = getComputedStyle(c).getPropertyValue('--minimap-mask').trim() || 'rgba(12,14,18,0.55)';
     ctx.beginPath();
@@ -82,13 +59,12 @@ export const MiniMapCanvas = memo(function MiniMapCanvas() {
     ctx.strokeStyle = 'rgba(143,166,216,0.9)';
     ctx.lineWidth = 1;
     ctx.strokeRect(x + 0.5, y + 0.5, w - 1, h - 1);
-  }, [base, transform, size]);
+  }, [layout, picture, transform, size]);
 
   const moveTo = (e: PointerEvent<HTMLCanvasElement>) => {
-    if (!base) return;
     const r = e.currentTarget.getBoundingClientRect();
-    const fx = (e.clientX - r.left - base.ox) / base.scale;
-    const fy = (e.clientY - r.top - base.oy) / base.scale;
+    const fx = (e.clientX - r.left - layout.ox) / layout.scale;
+    const fy = (e.clientY - r.top - layout.oy) / layout.scale;
     void rf.setCenter(fx, fy, { zoom: rf.getZoom() });
   };
 
@@ -96,8 +72,8 @@ export const MiniMapCanvas = memo(function MiniMapCanvas() {
     <Panel position="bottom-right" className="minimap-canvas">
       <canvas
         ref={ref}
-        width={W * (base?.dpr ?? 1)}
-        height={H * (base?.dpr ?? 1)}
+        width={W * layout.dpr}
+        height={H * layout.dpr}
         style={{ width: W, height: H }}
         data-testid="minimap"
         aria-label="Overview of the graph; click to move the view"
@@ -112,3 +88,45 @@ export const MiniMapCanvas = memo(function MiniMapCanvas() {
     </Panel>
   );
 });
+
+interface MinimapLayout {
+  scale: number;
+  ox: number;
+  oy: number;
+  dpr: number;
+}
+
+function minimapLayout(nodes: Graph['nodes']): MinimapLayout {
+  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+  for (const n of nodes) {
+    minX = Math.min(minX, n.position.x);
+    minY = Math.min(minY, n.position.y);
+    maxX = Math.max(maxX, n.position.x + NODE_W);
+    maxY = Math.max(maxY, n.position.y + NODE_H);
+  }
+  if (!Number.isFinite(minX)) { minX = 0; minY = 0; maxX = 1000; maxY = 700; }
+  const pad = 200;
+  minX -= pad; minY -= pad; maxX += pad; maxY += pad;
+  const scale = Math.min(W / (maxX - minX), H / (maxY - minY));
+  const ox = (W - (maxX - minX) * scale) / 2 - minX * scale;
+  const oy = (H - (maxY - minY) * scale) / 2 - minY * scale;
+  const dpr = typeof window === 'undefined' ? 1 : Math.min(2, window.devicePixelRatio || 1);
+  return { scale, ox, oy, dpr };
+}
+
+function paintNodes(nodes: Graph['nodes'], { scale, ox, oy, dpr }: MinimapLayout): HTMLCanvasElement {
+  const img = document.createElement('canvas');
+  img.width = W * dpr;
+  img.height = H * dpr;
+  const ctx = img.getContext('2d');
+  if (ctx) {
+    ctx.scale(dpr, dpr);
+    ctx.globalAlpha = 0.85;
+    for (const n of nodes) {
+      const def = registry.get(n.type);
+      ctx.fillStyle = def ? categoryColour(def.category) : '#555b66';
+      ctx.fillRect(n.position.x * scale + ox, n.position.y * scale + oy, Math.max(1.5, NODE_W * scale), Math.max(1.5, NODE_H * scale));
+    }
+  }
+  return img;
+}

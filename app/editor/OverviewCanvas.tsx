@@ -79,7 +79,7 @@ export const OverviewCanvas = memo(function OverviewCanvas({ graph, nodes, selec
     if (!canvas) return;
     const ctx = canvas.getContext('2d');
     if (!ctx) return;
-    const boxes = boxesOf(graph, nodes);
+    let boxes: Map<string, Box> | undefined;
     const css = getComputedStyle(canvas);
     const body = css.getPropertyValue('--bg-3').trim() || '#252a31';
     const edgeColour = css.getPropertyValue('--text-3').trim() || '#737c89';
@@ -89,6 +89,7 @@ export const OverviewCanvas = memo(function OverviewCanvas({ graph, nodes, selec
 
     const draw = () => {
       frame = 0;
+      boxes ??= boxesOf(graph, nodes);
       const [tx, ty, zoom] = store.getState().transform;
       const dpr = window.devicePixelRatio || 1;
       const w = canvas.clientWidth;
@@ -155,7 +156,8 @@ export const OverviewCanvas = memo(function OverviewCanvas({ graph, nodes, selec
     const schedule = () => {
       if (!frame) frame = requestAnimationFrame(draw);
     };
-    draw();
+    // The first picture too is painted in the next frame, not in the commit that opened the graph.
+    schedule();
     const unsubscribe = store.subscribe(schedule);
     const resize = new ResizeObserver(() => {
       drawn = '';

@@ -289,6 +289,8 @@ export class EditorController {
     this.openAbort = abort;
     this.store.set({ opening: { label } });
     const opened = await this.opener().open(req, abort.signal);
+    // Receiving a big graph took this task a while already: show it in a task of its own.
+    await nextTask();
     if (this.openAbort !== abort) return null;
     this.openAbort = null;
     this.store.set({ opening: null });
@@ -512,6 +514,11 @@ export class EditorController {
       return undefined;
     }
   };
+}
+
+/** Resolves in a later task, so the work after it does not lengthen the current one. */
+function nextTask(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
 /** Waits between retries of a failed save: soon at first, then every half minute. */
