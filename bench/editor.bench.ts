@@ -8,8 +8,7 @@
  * in view), `&minimap=0`, `&panzoom=1` (pan at zoom 1 instead of the zoom the graph opens at).
  */
 import { chromium } from '@playwright/test';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { CHROMIUM_ARGS, serveApp } from './serveApp';
 
 const NODES = 1000;
 const EDGES = 1500;
@@ -52,33 +51,6 @@ function benchGraph() {
   return { schemaVersion: 1, metadata: { title: 'Benchmark graph' }, nodes, edges, zones: [], groups: [] };
 }
 
-async function up(url: string): Promise<boolean> {
-  try {
-    const r = await fetch(url);
-    return r.ok;
-  } catch {
-    return false;
-  }
-}
-
-async function serve(): Promise<{ url: string; server?: ChildProcess }> {
-  if (process.env.WEFT_URL) return { url: process.env.WEFT_URL };
-  const url = `http://localhost:${PORT}`;
-  if (await up(url)) return { url };
-  const env = { ...process.env, NEXT_TELEMETRY_DISABLED: '1' };
-  if (!existsSync('.next/BUILD_ID')) {
-    console.error('building the app (next build)…');
-    const b = spawnSync('npx', ['next', 'build'], { stdio: 'inherit', env });
-    if (b.status !== 0) throw new Error('next build failed');
-  }
-  const server = spawn('npx', ['next', 'start', '-p', String(PORT)], { stdio: 'ignore', env, detached: true });
-  for (let i = 0; i < 120; i++) {
-    if (await up(url)) return { url, server };
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`the app did not start on ${url}`);
-}
-
 function stats(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const mean = samples.reduce((a, b) => a + b, 0) / samples.length;
@@ -89,10 +61,10 @@ function stats(samples: number[]) {
 const round = (n: number) => Math.round(n * 10) / 10;
 
 async function main() {
-  const { url, server } = await serve();
+  const { url, stop } = await serveApp(PORT);
   const browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
-    args: ['--no-sandbox', '--enable-unsafe-webgpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: CHROMIUM_ARGS,
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1280, height: 720 } });
@@ -187,13 +159,7 @@ async function main() {
     );
   } finally {
     await browser.close();
-    if (server?.pid) {
-      try {
-        process.kill(-server.pid, 'SIGTERM');
-      } catch {
-        server.kill('SIGTERM');
-      }
-    }
+    stop();
   }
 }
 

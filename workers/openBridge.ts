@@ -1,7 +1,7 @@
 import { releaseProxy, transfer, wrap, type Remote } from 'comlink';
-import type { OpenRequest } from '@/lib/openGraph';
+import type { Graph } from '@/engine/graph/document';
 import type { OpenApi } from './open.worker';
-import type { PageOpened, StoredOpened } from './openTypes';
+import { SLICE_ITEMS, type PageOpened, type Sliced, type StoredOpened, type WorkerOpenRequest } from './openTypes';
 
 /** Opening stopped before the worker answered: cancelled by the user, or the worker failed. */
 export type Cancelled = { ok: false; code: 'cancelled' | 'worker_failed'; title: string; lines: string[] };
@@ -27,14 +27,38 @@ export class OpenBridge {
     void this.ensure().ping().catch(() => undefined);
   }
 
-  open(req: OpenRequest, signal?: AbortSignal): Promise<PageOpened | Cancelled> {
+  open(req: WorkerOpenRequest, signal?: AbortSignal): Promise<PageOpened | Cancelled> {
     // File bytes move to the worker rather than being copied.
     const sent = req.kind === 'file' ? transfer(req, [req.bytes.buffer]) : req;
-    return this.call<PageOpened>(() => this.ensure().open(sent), signal);
+    return this.call<PageOpened>(async () => this.whole(await this.ensure().open(sent)), signal);
+  }
+
+  /** Writes the graph the last `open` gave as library graph `id`, from the worker. */
+  saveOpened(id: string): Promise<{ ok: true } | { ok: false; message: string }> {
+    return this.ensure()
+      .saveOpened(id)
+      .catch((err: unknown) => ({ ok: false as const, message: err instanceof Error ? err.message : String(err) }));
   }
 
   openStored(id: string, signal?: AbortSignal): Promise<StoredOpened | Cancelled> {
-    return this.call<StoredOpened>(() => this.ensure().openStored(id), signal);
+    return this.call<StoredOpened>(async () => this.whole(await this.ensure().openStored(id)), signal);
+  }
+
+  /** Fetches a big graph's nodes and edges slice by slice, each in a message (and a task) of its own. */
+  private async whole<T>(r: T & { sliced?: Sliced }): Promise<T> {
+    const graph = (r as { graph?: Graph }).graph;
+    if (!r.sliced || !graph) return r;
+    const api = this.ensure();
+    const fetch = async (list: 'nodes' | 'edges', count: number): Promise<unknown[]> => {
+      const out: unknown[] = [];
+      for (let start = 0; start < count; start += SLICE_ITEMS) out.push(...(await api.slice(list, start, start + SLICE_ITEMS)));
+      return out;
+    };
+    const nodes = (await fetch('nodes', r.sliced.nodes)) as Graph['nodes'];
+    const edges = (await fetch('edges', r.sliced.edges)) as Graph['edges'];
+    void api.sliced();
+    const { sliced: _sliced, ...rest } = r;
+    return { ...rest, graph: { ...graph, nodes, edges } } as T;
   }
 
   dispose(): void {

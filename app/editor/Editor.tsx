@@ -1,6 +1,5 @@
 'use client';
 import { useEffect, useState } from 'react';
-import { OVERVIEW_MIN_NODES } from './OverviewCanvas';
 import { ReactFlowProvider } from '@xyflow/react';
 import { takeEngineBridge } from '@/workers/earlyBridge';
 import { EditorController } from './controller';
@@ -61,16 +60,14 @@ function Shell() {
   const ctrl = useController();
   const ready = useEditor((s) => s.ready);
   const view = useEditor((s) => `${s.docId}:${s.viewVersion}`);
-  const big = useEditor((s) => s.graph.nodes.length > OVERVIEW_MIN_NODES);
-  // A big graph's canvas mounts in a task after the one that switched graphs, so neither of the
-  // two keeps the page busy long (the panels update first, then the canvas draws).
-  const [shown, setShown] = useState(view);
+  // The canvas of a graph just switched to mounts in a task after the one that switched (the old
+  // canvas goes and the panels update first), so neither keeps the page busy long.
+  const [canvasView, setCanvasView] = useState(view);
   useEffect(() => {
-    if (shown === view) return;
-    const t = setTimeout(() => setShown(view), 0);
+    if (canvasView === view) return;
+    const t = setTimeout(() => setCanvasView(view), 0);
     return () => clearTimeout(t);
-  }, [view, shown]);
-  const canvasView = big ? shown : view;
+  }, [view, canvasView]);
   return (
     <div className="app" data-testid="editor" data-ready={ready ? 'true' : 'false'}>
       <RunBar />

@@ -4,12 +4,11 @@ import { parseGraph, serializeGraph } from '@/engine/graph/parse';
 import { validateGraph } from '@/engine/graph/validate';
 import { issueToLine, type GraphIssue } from '@/engine/errors';
 import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
-import { limitProblem, rememberItemJson } from '@/engine/graph/size';
+import { limitProblem, warmJsonCache } from '@/engine/graph/size';
 import { registry } from '@/nodes';
-import type { OpenRequest } from '@/lib/openGraph';
 import type { EngineBridge } from '@/workers/bridge';
 import { OpenBridge, type Cancelled } from '@/workers/openBridge';
-import type { PageOpened } from '@/workers/openTypes';
+import type { PageOpened, WorkerOpenRequest } from '@/workers/openTypes';
 import type { TransferEvent } from '@/workers/transfer';
 import type { ResumeRequest } from '@/engine/executor/trajectory';
 import * as storage from '@/app/storage/db';
@@ -267,7 +266,7 @@ export class EditorController {
    * Cancel. A valid graph opens as a new library graph (the one open now stays in the library);
    * a refused one is listed, and nothing changes.
    */
-  openRequest = async (req: OpenRequest, label: string): Promise<boolean> => {
+  openRequest = async (req: WorkerOpenRequest, label: string): Promise<boolean> => {
     const opened = await this.readInWorker(req, label);
     if (!opened) return false;
     if (!opened.ok) {
@@ -283,7 +282,7 @@ export class EditorController {
    * Runs one request in the open worker, showing "Opening…" meanwhile; null when a newer request
    * replaced it. The caller says what a refusal means (the share link has its own dialog).
    */
-  readInWorker = async (req: OpenRequest, label: string): Promise<PageOpened | Cancelled | null> => {
+  readInWorker = async (req: WorkerOpenRequest, label: string): Promise<PageOpened | Cancelled | null> => {
     this.openAbort?.abort();
     const abort = new AbortController();
     this.openAbort = abort;
@@ -302,9 +301,14 @@ export class EditorController {
   };
 
   /** Opens a graph read by the open worker as a new library graph, with its warnings said. */
-  openAsNew = async (opened: { graph: Graph; warnings: readonly GraphIssue[]; issues: readonly GraphIssue[]; nodeJson?: readonly string[] }, what: string): Promise<void> => {
-    seedNodeJson(opened.graph, opened.nodeJson);
-    await this.newGraph(opened.graph, opened.issues);
+  openAsNew = async (opened: { graph: Graph; warnings: readonly GraphIssue[]; issues: readonly GraphIssue[] }, what: string): Promise<void> => {
+    await this.saveNow();
+    // The open worker writes the new library graph (it has it already); the page saves only edits.
+    const id = storage.newGraphId();
+    const saved = await this.opener().saveOpened(id);
+    this.switchTo(id, opened.graph, opened.issues);
+    if (!saved.ok) await this.saveNow();
+    this.store.set({ libraryOpen: false });
     const warnings = opened.warnings.filter((w) => w.severity === 'warning');
     this.toast(
       warnings.length ? 'warning' : 'info',
@@ -322,15 +326,8 @@ export class EditorController {
       });
       return;
     }
-    let bytes: Uint8Array;
-    try {
-      bytes = new Uint8Array(await file.arrayBuffer());
-    } catch (err) {
-      this.store.set({ fileErrors: { title: `${file.name} could not be read`, lines: [String(err)] } });
-      return;
-    }
-    // A .json graph, or a PNG Weft saved (its graph rides in a text chunk): the worker tells.
-    await this.openRequest({ kind: 'file', name: file.name, bytes }, file.name);
+    // A .json graph, or a PNG Weft saved (its graph rides in a text chunk): the worker reads it and tells.
+    await this.openRequest({ kind: 'blob', name: file.name, blob: file }, file.name);
   };
 
   saveToFile = (): void => {
@@ -362,7 +359,6 @@ export class EditorController {
       if (id && r?.ok) {
         const rescued = await this.rescuedEdits(id, r.modified);
         const opened = rescued ?? r;
-        seedNodeJson(opened.graph, opened.nodeJson);
         this.switchTo(id, opened.graph, opened.issues);
         this.store.set({ ready: true });
         // Models start loading now, while the canvas draws, rather than after the first validation.
@@ -410,6 +406,10 @@ export class EditorController {
 
   private switchTo(id: string, graph: Graph, issues?: readonly GraphIssue[]): void {
     this.history.reset(graph);
+    // What is switched to is stored already (or its caller saves it): no autosave of it now.
+    clearTimeout(this.autosaveTimer);
+    // The first save and size check after opening then find each item's JSON ready.
+    if (graph.nodes.length > 300) warmJsonCache(graph, whenIdle);
     this.knownIssues = issues ? { graph, issues } : null;
     this.dirty = false;
     this.store.set((s) => ({ docId: id, selection: EMPTY_SELECTION, saved: 'saved', viewVersion: s.viewVersion + 1 }));
@@ -493,7 +493,6 @@ export class EditorController {
       this.store.set({ fileErrors: { title: `${title} could not be opened`, lines: r.lines } });
       return;
     }
-    seedNodeJson(r.graph, r.nodeJson);
     this.switchTo(id, r.graph, r.issues);
     this.store.set({ libraryOpen: false });
   };
@@ -524,10 +523,13 @@ function nextTask(): Promise<void> {
 /** Waits between retries of a failed save: soon at first, then every half minute. */
 const RETRY_MS = [1000, 2000, 5000, 10_000, 30_000];
 
-/** Gives the size and autosave caches each node's JSON as the open worker computed it. */
-function seedNodeJson(graph: Graph, nodeJson: readonly string[] | undefined): void {
-  if (!nodeJson || nodeJson.length !== graph.nodes.length) return;
-  graph.nodes.forEach((n, i) => rememberItemJson(n, nodeJson[i]));
+/** Runs `step` in idle moments until it returns false (a timer where there is no requestIdleCallback). */
+function whenIdle(step: () => boolean): void {
+  const run = () => {
+    if (step()) schedule();
+  };
+  const schedule = () => (typeof requestIdleCallback === 'function' ? requestIdleCallback(run, { timeout: 2000 }) : setTimeout(run, 16));
+  schedule();
 }
 
 function downloadText(text: string, fileName: string): void {

@@ -13,7 +13,13 @@ export interface StoredGraph {
   /** Milliseconds since the epoch. */
   modified: number;
   nodeCount: number;
+  /** The document's compact JSON; '' when it is kept in `jsonBlob` instead. */
   json: string;
+  /**
+   * A big document's JSON as a Blob: the browser writes a Blob to IndexedDB without copying it on
+   * the page's thread (a 16 MB string took ~180 ms of it), and reads it back off the thread.
+   */
+  jsonBlob?: Blob;
   refs?: LargeValueRef[];
   /** The hashes `refs` use (indexed, so a value no graph uses can be found and deleted). */
   valueHashes?: string[];
@@ -29,7 +35,10 @@ export interface Setting {
   value: string;
 }
 
-export type GraphSummary = Omit<StoredGraph, 'json' | 'refs' | 'valueHashes'>;
+export type GraphSummary = Omit<StoredGraph, 'json' | 'jsonBlob' | 'refs' | 'valueHashes'>;
+
+/** Documents longer than this are stored as a Blob. */
+const BLOB_FROM_CHARS = 512 * 1024;
 
 class WeftDb extends Dexie {
   graphs!: EntityTable<StoredGraph, 'id'>;
@@ -56,26 +65,30 @@ export function newGraphId(): string {
 
 export async function listGraphs(): Promise<GraphSummary[]> {
   const all = await db().graphs.orderBy('modified').reverse().toArray();
-  return all.map(({ json: _json, refs: _refs, valueHashes: _hashes, ...rest }) => rest);
+  return all.map(({ json: _json, jsonBlob: _blob, refs: _refs, valueHashes: _hashes, ...rest }) => rest);
 }
 
-/** A stored graph with the large values it names (those storage still has). */
+/** A stored graph (its JSON read back into `json`) with the large values it names (those storage still has). */
 export async function loadGraph(id: string): Promise<{ entry: StoredGraph; values: Map<string, string> } | undefined> {
-  return db().transaction('r', db().graphs, db().largeValues, async () => {
+  const found = await db().transaction('r', db().graphs, db().largeValues, async () => {
     const entry = await db().graphs.get(id);
     if (!entry) return undefined;
     const hashes = [...new Set(entry.valueHashes ?? entry.refs?.map((r) => r.hash) ?? [])];
-    const found = hashes.length ? await db().largeValues.bulkGet(hashes) : [];
+    const stored = hashes.length ? await db().largeValues.bulkGet(hashes) : [];
     const values = new Map<string, string>();
-    for (const v of found) if (v) values.set(v.hash, v.text);
+    for (const v of stored) if (v) values.set(v.hash, v.text);
     return { entry, values };
   });
+  // A Blob is read after the transaction (reading it is not an IndexedDB request).
+  if (found?.entry.jsonBlob) found.entry = { ...found.entry, json: await found.entry.jsonBlob.text() };
+  return found;
 }
 
 /** Writes a graph: its large values once each, then its record; values no graph names any more go. */
 export async function saveGraph(id: string, graph: Graph, modified = Date.now()): Promise<void> {
   const encoded = await encodeForStorage(graph);
   const hashes = [...encoded.values.keys()];
+  const text = encoded.chars > BLOB_FROM_CHARS ? { json: '', jsonBlob: new Blob(encoded.parts, { type: 'application/json' }) } : { json: encoded.parts.join('') };
   const d = db();
   await d.transaction('rw', d.graphs, d.largeValues, async () => {
     const old = await d.graphs.get(id);
@@ -87,7 +100,7 @@ export async function saveGraph(id: string, graph: Graph, modified = Date.now())
       title: graph.metadata.title,
       modified,
       nodeCount: graph.nodes.length,
-      json: encoded.json,
+      ...text,
       ...(encoded.refs.length ? { refs: encoded.refs, valueHashes: hashes } : {}),
     });
     await dropUnused(d, (old?.valueHashes ?? []).filter((h) => !encoded.values.has(h)));
@@ -101,38 +114,33 @@ async function dropUnused(d: WeftDb, hashes: readonly string[]): Promise<void> {
   }
 }
 
-/** Rewrites a record's document title (the library title and the document's own stay in step). */
-function retitled(entry: StoredGraph, title: string): string {
+/** A record's document with a new title (the library title and the document's own stay in step). */
+async function retitled(entry: StoredGraph, title: string): Promise<Pick<StoredGraph, 'json' | 'jsonBlob'>> {
+  let text = entry.jsonBlob ? await entry.jsonBlob.text() : entry.json;
   try {
-    const doc = JSON.parse(entry.json) as { metadata?: { title?: string } };
+    const doc = JSON.parse(text) as { metadata?: { title?: string } };
     if (doc.metadata) doc.metadata.title = title;
-    return JSON.stringify(doc);
+    text = JSON.stringify(doc);
   } catch {
     // Leave a damaged document's text alone; the library title still changes.
-    return entry.json;
   }
+  return text.length > BLOB_FROM_CHARS ? { json: '', jsonBlob: new Blob([text], { type: 'application/json' }) } : { json: text, jsonBlob: undefined };
 }
 
 export async function renameGraph(id: string, title: string): Promise<void> {
-  const d = db();
-  await d.transaction('rw', d.graphs, async () => {
-    const entry = await d.graphs.get(id);
-    if (!entry) return;
-    await d.graphs.update(id, { title, json: retitled(entry, title), modified: Date.now() });
-  });
+  const entry = await db().graphs.get(id);
+  if (!entry) return;
+  await db().graphs.update(id, { title, ...(await retitled(entry, title)), modified: Date.now() });
 }
 
 export async function duplicateGraph(id: string): Promise<string | undefined> {
-  const d = db();
-  return d.transaction('rw', d.graphs, async () => {
-    const entry = await d.graphs.get(id);
-    if (!entry) return undefined;
-    const copyId = newGraphId();
-    const title = `${entry.title} (copy)`.slice(0, 200);
-    // The copy names the same large values: they are kept once for both.
-    await d.graphs.put({ ...entry, id: copyId, title, json: retitled(entry, title), modified: Date.now() });
-    return copyId;
-  });
+  const entry = await db().graphs.get(id);
+  if (!entry) return undefined;
+  const copyId = newGraphId();
+  const title = `${entry.title} (copy)`.slice(0, 200);
+  // The copy names the same large values: they are kept once for both.
+  await db().graphs.put({ ...entry, id: copyId, title, ...(await retitled(entry, title)), modified: Date.now() });
+  return copyId;
 }
 
 export async function deleteGraph(id: string): Promise<void> {

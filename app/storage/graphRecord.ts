@@ -1,5 +1,5 @@
 import type { Graph, GraphNode } from '@/engine/graph/document';
-import { compactJson, jsonOfItem } from '@/engine/graph/size';
+import { compactJsonParts, jsonOfItem } from '@/engine/graph/size';
 import { hasKey } from '@/engine/record';
 
 /**
@@ -20,8 +20,10 @@ export interface LargeValueRef {
 }
 
 export interface EncodedGraph {
-  /** Compact JSON with each large value replaced by "". */
-  json: string;
+  /** Compact JSON with each large value replaced by "", in pieces (join them, or make a Blob). */
+  parts: string[];
+  /** Characters of the joined text. */
+  chars: number;
   refs: LargeValueRef[];
   /** The large values by hash. */
   values: Map<string, string>;
@@ -60,8 +62,10 @@ export async function encodeForStorage(graph: Graph, hash: (text: string) => Pro
       values.set(h, text);
     }
   }
-  const json = compactJson(graph, (item, list) => (list === 'nodes' ? storedNode(item as GraphNode).json : jsonOfItem(item)));
-  return { json, refs, values };
+  const parts = compactJsonParts(graph, (item, list) => (list === 'nodes' ? storedNode(item as GraphNode).json : jsonOfItem(item)));
+  let chars = 0;
+  for (const p of parts) chars += p.length;
+  return { parts, chars, refs, values };
 }
 
 export type Decoded = { ok: true; document: unknown; text: string } | { ok: false; message: string; text: string };

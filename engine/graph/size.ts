@@ -18,25 +18,44 @@ export function jsonOfItem(item: object): string {
   return json;
 }
 
-/** Seeds the cache with texts already made elsewhere (the open worker sends each node's JSON along). */
-export function rememberItemJson(item: object, json: string): void {
-  itemJson.set(item, json);
-}
-
 const LISTS = new Set(['nodes', 'edges', 'zones', 'groups']);
 
 /** The graph's compact JSON (`JSON.stringify(graph)`), reusing the cached JSON of unchanged items. */
 export function compactJson(graph: Graph, itemText: (item: object, list: string) => string = jsonOfItem): string {
-  const parts: string[] = [];
+  return compactJsonParts(graph, itemText).join('');
+}
+
+/**
+ * The same text in pieces (one per item, and the punctuation between), for writers that take a
+ * list of strings (a Blob) and need not join megabytes into one string first.
+ */
+export function compactJsonParts(graph: Graph, itemText: (item: object, list: string) => string = jsonOfItem): string[] {
+  const parts: string[] = ['{'];
+  let first = true;
   for (const key of Object.keys(graph)) {
     const value = (graph as unknown as Record<string, unknown>)[key];
     if (value === undefined) continue;
-    let text: string;
-    if (LISTS.has(key) && Array.isArray(value)) text = `[${value.map((item: object) => itemText(item, key)).join(',')}]`;
-    else text = JSON.stringify(value);
-    parts.push(`${JSON.stringify(key)}:${text}`);
+    parts.push(`${first ? '' : ','}${JSON.stringify(key)}:`);
+    first = false;
+    if (LISTS.has(key) && Array.isArray(value)) {
+      parts.push('[');
+      value.forEach((item: object, i) => parts.push(i ? ',' : '', itemText(item, key)));
+      parts.push(']');
+    } else parts.push(JSON.stringify(value));
   }
-  return `{${parts.join(',')}}`;
+  parts.push('}');
+  return parts;
+}
+
+/** Fills the JSON cache a few items at a time in idle moments, so the first save after opening a big graph is cheap. */
+export function warmJsonCache(graph: Graph, whenIdle: (work: () => boolean) => void): void {
+  const items: object[] = [...graph.nodes, ...graph.edges];
+  let next = 0;
+  whenIdle(() => {
+    const end = Math.min(items.length, next + 200);
+    for (; next < end; next++) jsonOfItem(items[next]);
+    return next < items.length;
+  });
 }
 
 /** Characters of the graph's compact JSON, without building it. */

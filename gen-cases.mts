@@ -1,0 +1,14 @@
+import { writeFileSync } from 'node:fs';
+import { encodeGraph } from './lib/shareLink';
+import { pngWithGraph } from './lib/graphPng';
+const node = (id: string, type: string, x: number, y: number, params = {}) => ({ id, type, typeVersion: 1, position: { x, y }, params, mode: 'normal' as const });
+const nodes = Array.from({ length: 5000 }, (_, i) => node(`c${i}`, 'math.arithmetic', (i % 100) * 320, Math.floor(i / 100) * 240, { operation: 'add', b: 1 }));
+const edges = nodes.slice(1).map((_, i) => ({ id: `e${i}`, from: { node: `c${i}`, port: 'result' }, to: { node: `c${i + 1}`, port: 'a' } }));
+writeFileSync('/tmp/probe/link.txt', `#g=${encodeGraph({ schemaVersion: 1, metadata: { title: 'L' }, nodes, edges, zones: [], groups: [] })}`);
+const image = { kind: 'image' as const, width: 2, height: 2, data: new Uint8ClampedArray(16).fill(200) };
+const head = pngWithGraph(image, JSON.stringify({ schemaVersion: 1, metadata: { title: 'P' }, nodes: [node('x', 'values.number', 0, 0)], edges: [], zones: [], groups: [] }));
+const iend = head.length - 12; const count = 1_000_000; const out = new Uint8Array(head.length + count * 12);
+out.set(head.subarray(0, iend)); const empty = [0, 0, 0, 0, 0x74, 0x45, 0x58, 0x74, 0, 0, 0, 0];
+for (let i = 0; i < count; i++) out.set(empty, iend + i * 12);
+out.set(head.subarray(iend), iend + count * 12);
+writeFileSync('/tmp/probe/chunks.png', out);
