@@ -8,5 +8,7 @@ export default defineConfig({
     exclude: ['tests/e2e/**', 'node_modules/**'],
     testTimeout: 30_000,
     pool: 'forks',
+    // onnxruntime-node reports usage to Microsoft unless this is set (see lib/noTelemetry.ts).
+    env: { ORT_DISABLE_TELEMETRY: '1' },
   },
 });

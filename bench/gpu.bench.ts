@@ -5,6 +5,7 @@
  * alternated. On a machine without a GPU it says so and stops. Ends with one JSON line.
  * Run: npm run bench:gpu
  */
+import '../lib/noTelemetry';
 import { readFileSync } from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import { parseGraphText } from '../engine/graph/parse';

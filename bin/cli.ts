@@ -30,7 +30,10 @@ export async function main(argv: string[]): Promise<number> {
     .option('--json', 'print a JSON run report on stdout')
     .option('-t, --target <node>', 'run only what this node needs (repeatable)', collect, [])
     .addOption(new Option('-b, --backend <backend>', 'model backend: cpu (onnxruntime-node), wasm (onnxruntime-web) or webgpu (onnxruntime-node on the GPU)').choices(['cpu', 'wasm', 'webgpu']).default('cpu'))
-    .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[]; backend: CliBackend }) => {
+    .option('--allow-dir <dir>', 'a folder (besides the current one) that dir: sources and file paths in the graph may read (repeatable)', collect, [])
+    .option('--allow-net', 'let url: sources in the graph be downloaded from any host')
+    .option('--allow-host <host>', 'let url: sources be downloaded from this host (repeatable)', collect, [])
+    .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[]; backend: CliBackend; allowDir: string[]; allowNet?: boolean; allowHost: string[] }) => {
       code = await runCommand(file, opts);
     });
 

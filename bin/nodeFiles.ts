@@ -4,6 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { NodeRunError } from '@/engine/errors';
 import { createShippedReader, missingFile, parseSource, safeRelativePath, type ReadOptions } from '@/ml/runtime/files';
 import type { FileAccess, SourceUri } from '@/ml/runtime/types';
+import { fetchBytes } from '@/ml/runtime/fetchBytes';
+import { confinedPath, netAllowed, type SourcePolicy } from './sourcePolicy';
+import type { LocalFiles } from '@/nodes/loadTensor';
 
 /** The repository root (this file lives in bin/). */
 export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -11,6 +14,12 @@ export const REPO_ROOT = fileURLToPath(new URL('../', import.meta.url));
 export interface NodeFilesOptions {
   /** Folder holding the shipped suites; default <repo>/public/models. */
   shippedRoot?: string;
+  /**
+   * Where dir: sources may reach and whether url: sources may be fetched (the CLI always passes
+   * one). Without it every folder is readable and url: sources are refused: for the repository's
+   * own tests and benches only.
+   */
+  policy?: SourcePolicy;
 }
 
 /** Joins a checked relative path under a base folder, refusing anything that escapes it. */
@@ -42,17 +51,27 @@ export function createNodeFiles(options: NodeFilesOptions = {}): FileAccess {
     return readDisk(source, inside(resolve(shippedRoot, name), source, path), path, opts);
   });
 
-  function locate(source: SourceUri, path: string): { full: string } | { shipped: string } {
+  const policy = options.policy;
+  function locate(source: SourceUri, path: string): { full: string } | { shipped: string } | { url: string } {
     const parsed = parseSource(source);
     switch (parsed.scheme) {
       case 'shipped':
         return { shipped: parsed.name };
-      case 'dir':
-        return { full: inside(parsed.path, source, path) };
+      case 'dir': {
+        const full = inside(parsed.path, source, path);
+        // The folder and the file, symlinks resolved, stay within what the user allowed.
+        if (policy) return { full: confinedPath(policy, full, `'${path}' of ${source}`) };
+        return { full };
+      }
       case 'store':
-        throw new NodeRunError('bad_source', `${source} is a model imported in the browser; the CLI reads shipped: and dir: sources`);
-      case 'url':
-        throw new NodeRunError('bad_source', `the CLI does not download ${source}; download it and use dir:/path/to/folder`);
+        throw new NodeRunError('bad_source', `${source} is a model imported in the browser; the CLI reads shipped:, dir: and url: sources`);
+      case 'url': {
+        const url = `${parsed.url.replace(/\/+$/, '')}/${safeRelativePath(source, path).split('/').map(encodeURIComponent).join('/')}`;
+        if (!policy || !netAllowed(policy, url)) {
+          throw new NodeRunError('not_allowed', `${source} would be downloaded, and this run may not use the network; run with --allow-net (or --allow-host ${hostOf(url)})`);
+        }
+        return { url };
+      }
     }
   }
 
@@ -60,13 +79,47 @@ export function createNodeFiles(options: NodeFilesOptions = {}): FileAccess {
     async read(source, path, opts) {
       const where = locate(source, path);
       if ('shipped' in where) return shipped.read(where.shipped, safeRelativePath(source, path), opts);
+      if ('url' in where) return fetchBytes(where.url, `${path} of ${source}`, opts);
       return readDisk(source, where.full, path, opts);
     },
     async exists(source, path) {
       const where = locate(source, path);
       // A shipped suite has what its manifest lists (a model shipped as .ort answers to .onnx too).
       if ('shipped' in where) return shipped.has(where.shipped, safeRelativePath(source, path)).catch(() => false);
+      if ('url' in where) return fetch(where.url, { method: 'HEAD', signal: AbortSignal.timeout(30_000) }).then((r) => r.ok, () => false);
       return stat(where.full).then((s) => s.isFile(), () => false);
+    },
+  };
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname;
+  } catch {
+    return 'HOST';
+  }
+}
+
+/** Largest file a Load Tensor node reads by path. */
+const LOCAL_FILE_LIMIT = 512 * 1024 * 1024;
+
+/**
+ * Files by path for nodes that read one (Load Tensor's "Path (CLI)"): relative paths start at the
+ * current folder, and every path must stay within the folders `policy` allows.
+ */
+export function createLocalFiles(policy: SourcePolicy): LocalFiles {
+  return {
+    async read(path: string): Promise<Uint8Array> {
+      const full = confinedPath(policy, path, `the path '${path}'`);
+      let size: number;
+      try {
+        size = (await stat(full)).size;
+      } catch {
+        throw new NodeRunError('file_missing', `there is no file '${path}' (${full})`);
+      }
+      if (size > LOCAL_FILE_LIMIT) throw new NodeRunError('too_large', `'${path}' is ${(size / 1024 / 1024).toFixed(1)} MB; files read by path are limited to ${LOCAL_FILE_LIMIT / 1024 / 1024} MB`);
+      const buf = await readFile(full);
+      return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     },
   };
 }

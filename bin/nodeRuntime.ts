@@ -1,7 +1,8 @@
 import type { Runtime } from '@/engine/runtime';
 import { createMlServices } from '@/ml/runtime/createMlServices';
 import type { OrtModule } from '@/ml/runtime/ortTypes';
-import { createNodeFiles } from './nodeFiles';
+import { createLocalFiles, createNodeFiles } from './nodeFiles';
+import type { SourcePolicy } from './sourcePolicy';
 
 export type CliBackend = 'cpu' | 'wasm' | 'webgpu';
 
@@ -15,6 +16,8 @@ export interface NodeRuntimeOptions {
   numThreads?: number;
   /** Folder holding shipped suites (default <repo>/public/models). */
   shippedRoot?: string;
+  /** What graphs may read on disk and fetch (see sourcePolicy.ts); the CLI always passes one. */
+  policy?: SourcePolicy;
 }
 
 /** The runtime could not start on the backend asked for; `message` says why and what to do. */
@@ -27,6 +30,9 @@ const REASONS: Record<CliBackend, string> = {
 };
 
 async function ortFor(backend: CliBackend, numThreads = 1): Promise<OrtModule> {
+  // onnxruntime-node 1.30 reports usage to Microsoft (a device id and an event database under
+  // ~/.cache/Microsoft, a /tmp/mat-debug-<pid>.log, DNS lookups) unless this is set before it loads.
+  process.env.ORT_DISABLE_TELEMETRY = '1';
   if (backend !== 'wasm') return import('onnxruntime-node');
   const web = await import('onnxruntime-web');
   web.env.wasm.numThreads = Math.max(1, Math.min(2, numThreads));
@@ -41,7 +47,7 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = { backend:
     ort: await ortFor(backend, options.numThreads),
     backend,
     backendReason: REASONS[backend],
-    files: createNodeFiles({ shippedRoot: options.shippedRoot }),
+    files: createNodeFiles({ shippedRoot: options.shippedRoot, policy: options.policy }),
     // WebGPU in Node: the binding hands no GPU buffers to JavaScript, so each model's outputs are
     // read back to the CPU and the next model's inputs uploaded again.
     gpuTensors: false,
@@ -56,5 +62,5 @@ export async function createNodeRuntime(options: NodeRuntimeOptions = { backend:
       throw new BackendUnavailableError(`--backend webgpu cannot start: ${why}; run with --backend cpu or --backend wasm instead`);
     }
   }
-  return { backend, services: { ml } };
+  return { backend, services: { ml, ...(options.policy ? { localFiles: createLocalFiles(options.policy) } : {}) } };
 }

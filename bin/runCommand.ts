@@ -10,6 +10,7 @@ import { readGraphFile } from './readGraphFile';
 import { applySets } from './applySets';
 import { writeOutputs, summarizeValue } from './writeOutputs';
 import { BackendUnavailableError, createNodeRuntime, type CliBackend } from './nodeRuntime';
+import { checkGraphSources, createSourcePolicy } from './sourcePolicy';
 
 interface RunOpts {
   out?: string;
@@ -17,6 +18,11 @@ interface RunOpts {
   json?: boolean;
   target: string[];
   backend?: CliBackend;
+  /** Folders besides the current one that the graph's dir: sources and paths may read. */
+  allowDir?: string[];
+  /** url: sources may be fetched from any host, or from `allowHost` only. */
+  allowNet?: boolean;
+  allowHost?: string[];
 }
 
 export async function runCommand(file: string, opts: RunOpts): Promise<number> {
@@ -36,6 +42,17 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     return 2;
   }
   graph = sets.graph;
+  // The graph came from anyone: what it may read and fetch is checked before anything is opened.
+  const policy = createSourcePolicy({ allowDirs: opts.allowDir ?? [], allowNet: opts.allowNet ? true : opts.allowHost?.length ? opts.allowHost : false });
+  if (!policy.ok) {
+    process.stderr.write(policy.message + '\n');
+    return 2;
+  }
+  const refused = checkGraphSources(graph, registry, policy.policy);
+  if (refused.length) {
+    for (const line of refused) process.stderr.write(`${file}: ${line}\n`);
+    return 2;
+  }
   const errors = validateGraph(graph, registry).filter((i) => i.severity === 'error');
   // The executor refuses only problems in what the run needs; report the rest up front.
   for (const e of errors) process.stderr.write(`${file}: ${issueToLine(e)}\n`);
@@ -47,7 +64,7 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
   };
   let runtime: Runtime;
   try {
-    runtime = await createNodeRuntime({ backend: opts.backend ?? 'cpu' });
+    runtime = await createNodeRuntime({ backend: opts.backend ?? 'cpu', policy: policy.policy });
   } catch (err) {
     if (!(err instanceof BackendUnavailableError)) throw err;
     process.stderr.write(err.message + '\n');

@@ -20,7 +20,7 @@ export const loadTensorNode = defineNode({
   outputs: [{ name: 'tensor', type: 'tensor' }],
   params: z.object({
     data: z.string().max(4_000_000).default('').meta({ label: '.npy file', widget: 'npyFile' }),
-    path: z.string().max(4096).default('').meta({ label: 'Path (CLI)' }),
+    path: z.string().max(4096).default('').meta({ label: 'Path (CLI)', widget: 'localPath' }),
   }),
   run: async ({ params, runtime }) => {
     let bytes: Uint8Array;

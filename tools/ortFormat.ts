@@ -12,6 +12,7 @@
  * accepts, and this tool checks that both files give the same outputs before it removes the .onnx.
  * ORT format files load in this ONNX Runtime version and later ones.
  */
+import '../lib/noTelemetry';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, sep } from 'node:path';

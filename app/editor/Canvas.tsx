@@ -28,6 +28,7 @@ import { useWireProbe } from './inspect/WireProbe';
 import { CanvasToolbar } from './CanvasToolbar';
 import { SNAP_GRID, useViewPrefs } from './viewPrefs';
 import { OVERVIEW_MIN_NODES, OVERVIEW_ZOOM, OverviewCanvas, nodeAt } from './OverviewCanvas';
+import { renderFaultPending } from './devApi';
 
 /** Renders the document with React Flow; every edit goes through a History command. */
 export function Canvas() {
@@ -49,6 +50,7 @@ export function Canvas() {
   // pause); only a box of the graph's bounds, for fitting the view.
   const overview = (viewportApplied ? storeOverview : initialViewport.zoom < OVERVIEW_ZOOM) && graph.nodes.length > OVERVIEW_MIN_NODES;
   const wireProbe = useWireProbe();
+  if (renderFaultPending()) throw new Error('a render fault injected by the test hook');
   const [popup, setPopup] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number } } | null>(null);
 
   // Derived nodes, kept with their measured sizes and drag positions (React's "adjust state on prop change").

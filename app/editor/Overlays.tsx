@@ -2,6 +2,7 @@
 import { Component, memo, type ReactNode } from 'react';
 import { useController, useEditor } from './EditorContext';
 import type { EditorController } from './controller';
+import { clearRenderFault } from './devApi';
 
 /** Toasts (short messages, e.g. why a connection was refused) and the storage-error banner. */
 export const Toasts = memo(function Toasts() {
@@ -125,6 +126,7 @@ export class CanvasErrorBoundary extends Component<{ ctrl: EditorController; chi
   }
 
   componentDidCatch(error: unknown): void {
+    clearRenderFault();
     this.props.ctrl.renderFailed(error);
   }
 

@@ -16,6 +16,8 @@ export interface WeftDevApi {
   runtimeCounters(): Promise<RuntimeCounters | undefined>;
   /** Per node of the last run: status, milliseconds and backend (benchmarks print it). */
   nodeTimes(): Record<string, { status: string; ms?: number; backend?: string }>;
+  /** Makes the canvas' next render throw, to test that the editor recovers (CanvasErrorBoundary). */
+  failNextCanvasRender(): void;
   /** Set while the canvas is mounted: React Flow's viewport, for the panning benchmark. */
   viewport?: {
     get(): { x: number; y: number; zoom: number };
@@ -29,6 +31,17 @@ declare global {
   }
 }
 
+let renderFault = false;
+
+/** Set by failNextCanvasRender() until the canvas' error boundary has caught the fault. */
+export function renderFaultPending(): boolean {
+  return renderFault;
+}
+
+export function clearRenderFault(): void {
+  renderFault = false;
+}
+
 export function installDevApi(ctrl: EditorController): () => void {
   window.__weft = {
     loadGraph: (value) => ctrl.loadGraphObject(value),
@@ -37,6 +50,9 @@ export function installDevApi(ctrl: EditorController): () => void {
     saveNow: () => ctrl.saveNow(),
     setBackend: (p) => mlOf(ctrl).setPreference(p),
     runtimeCounters: async () => mlOf(ctrl).engine?.runtimeCounters(),
+    failNextCanvasRender: () => {
+      renderFault = true;
+    },
     nodeTimes: () =>
       Object.fromEntries(
         [...ctrl.store.get().nodeRuns].map(([id, r]) => [id, { status: r.status, ...(r.ms !== undefined ? { ms: Math.round(r.ms) } : {}), ...(r.backend ? { backend: r.backend } : {}) }]),

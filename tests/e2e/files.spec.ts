@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { currentGraph, loadGraph, mod, openEditor, shot, testGraph } from './helpers';
+import { currentGraph, loadGraph, openEditor, shot, testGraph } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   await openEditor(page);
@@ -26,8 +26,9 @@ test('save to a file and open it again', async ({ page }, testInfo) => {
   const saved = JSON.parse(readFileSync(file, 'utf8'));
   expect(saved.nodes.map((n: { id: string }) => n.id)).toEqual(['x', 'out']);
 
-  // Change the graph, then open the file: the saved graph comes back (and the open is undoable).
+  // Change the graph, then open the file: the saved graph comes back as a new library graph.
   await loadGraph(page, testGraph('Something else', [{ id: 'other', type: 'values.text', x: 0, y: 0 }]));
+  const other = await currentGraph(page);
   await page.getByTestId('open-file-input').setInputFiles(file);
   await expect.poll(async () => (await currentGraph(page)).metadata.title).toBe('Saved sample');
   const g = await currentGraph(page);
@@ -35,9 +36,12 @@ test('save to a file and open it again', async ({ page }, testInfo) => {
   expect(g.edges).toHaveLength(1);
   await expect(page.getByTestId('node-x')).toBeVisible();
   await shot(page, testInfo, 'file-opened');
-  await page.locator('body').click({ position: { x: 600, y: 400 } });
-  await page.keyboard.press(`${mod}+z`);
+  await expect(page.getByTestId('toast-info')).toContainText('Your previous graph is in the Library');
+  // Opening never replaces a library graph: the one open before is there, unchanged.
+  await page.getByTestId('library-button').click();
+  await page.locator('[data-testid=library-row][data-title="Something else"]').getByTestId('library-open').click();
   await expect.poll(async () => (await currentGraph(page)).metadata.title).toBe('Something else');
+  expect(await currentGraph(page)).toEqual(other);
 });
 
 test('a broken file is refused with the list of errors and the graph is untouched', async ({ page }, testInfo) => {
