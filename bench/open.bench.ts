@@ -98,19 +98,19 @@ declare global {
   }
 }
 
-/** Resolves when the graph titled `title` is on screen (or, with no title, when the refusal is). */
-async function settled(page: Page, title: string | undefined): Promise<'opened' | 'refused' | 'error'> {
+/** Resolves when the refusal is shown, or when a graph other than `before` is on screen. */
+async function settled(page: Page, before: string): Promise<'opened' | 'refused'> {
   const result = await page.waitForFunction(
     (t) => {
       if (document.querySelector('[data-testid=file-errors], [data-testid=share-open-error]')) return 'refused';
       const g = window.__weft?.getGraph();
-      if (t === null || g?.metadata.title !== t) return false;
+      if (!g || g.metadata.title === t) return false;
       const overview = document.querySelector<HTMLElement>('[data-testid=overview-canvas]');
       const drawn = Number(overview?.dataset.drawn) === g.nodes.length || document.querySelectorAll('.react-flow__node-weft').length > 0;
       return drawn ? 'opened' : false;
     },
-    title ?? null,
-    { timeout: 60_000, polling: 'raf' },
+    before,
+    { timeout: 120_000, polling: 'raf' },
   );
   return (await result.jsonValue()) as 'opened' | 'refused';
 }
@@ -130,6 +130,7 @@ async function measure(url: string, c: Case): Promise<{ result: string; ms: numb
       window.__maxGap = 0;
       document.querySelector('[data-testid=open-file-input]')!.addEventListener('change', () => (window.__openStarted = performance.now()), { capture: true });
     });
+    const before = await page.evaluate(() => window.__weft!.getGraph().metadata.title);
     if (c.file) await page.locator('[data-testid=open-file-input]').setInputFiles(c.file);
     else {
       // A link followed in an open editor: the fragment changes and the editor reads it.
@@ -138,7 +139,7 @@ async function measure(url: string, c: Case): Promise<{ result: string; ms: numb
         window.location.hash = hash;
       }, c.link!);
     }
-    const result = await settled(page, c.opens);
+    const result = await settled(page, before);
     const end = await page.evaluate(() => performance.now());
     const t0 = await page.evaluate(() => window.__openStarted ?? performance.now());
     await page.waitForTimeout(1500); // tasks that trail the open (the canvas, autosave)

@@ -31,7 +31,7 @@ export function createBrowserFiles(options: BrowserFilesOptions = {}): FileAcces
     return options.store;
   }
 
-  return {
+  const access: FileAccess = {
     async read(source, path, opts) {
       const parsed = parseSource(source);
       const rel = safeRelativePath(source, path);
@@ -51,7 +51,9 @@ export function createBrowserFiles(options: BrowserFilesOptions = {}): FileAcces
       const rel = safeRelativePath(source, path);
       if (parsed.scheme === 'shipped') return shipped.has(parsed.name, rel);
       if (parsed.scheme === 'store') return store(source).has(parsed.id, rel);
-      return false;
+      // Not "missing": it was never fetched, and is not without the user's import.
+      return access.read(source, path).then(() => true);
     },
   };
+  return access;
 }

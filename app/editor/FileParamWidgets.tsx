@@ -1,7 +1,7 @@
 'use client';
 import { memo, useEffect, useRef, useState } from 'react';
 import { useMl, useMlController } from './useMl';
-import { bytesToBase64, formatBytes, imageFileToPngDataUrl, MAX_NPY_BYTES } from './fileData';
+import { bytesToBase64, formatBytes, imageDataUrlOrNull, imageFileToPngDataUrl, MAX_NPY_BYTES } from './fileData';
 import './ml.css';
 
 interface FieldProps {
@@ -69,6 +69,7 @@ export const ImageFileInput = memo(function ImageFileInput({ id, testId, value, 
   const [error, setError] = useState<string | null>(null);
   const [info, setInfo] = useState<string | null>(null);
   const dataUrl = typeof value === 'string' ? value : '';
+  const shown = imageDataUrlOrNull(dataUrl);
   return (
     <div className="file-field">
       <FilePicker
@@ -92,9 +93,14 @@ export const ImageFileInput = memo(function ImageFileInput({ id, testId, value, 
           onCommit(r.dataUrl);
         }}
       />
-      {dataUrl ? (
+      {dataUrl && shown ? (
         // eslint-disable-next-line @next/next/no-img-element
-        <img className="file-thumb" src={dataUrl} alt={info ?? 'chosen image'} data-testid={`${testId}-thumb`} />
+        <img className="file-thumb" src={shown} alt={info ?? 'chosen image'} data-testid={`${testId}-thumb`} />
+      ) : null}
+      {dataUrl && !shown ? (
+        <div className="param-problem" data-testid={`${testId}-not-shown`}>
+          This is not an image kept in the graph: it starts “<span className="mono">{dataUrl.slice(0, 40)}</span>”. It is not shown or fetched; choose a PNG to replace it.
+        </div>
       ) : null}
       {info ? <div className="file-info muted">{info}</div> : null}
       {error ? <div className="param-problem">{error}</div> : null}

@@ -19,6 +19,15 @@ export function formatBytes(n: number): string {
   return `${(n / 1024 ** 3).toFixed(2)} GB`;
 }
 
+/**
+ * The value of an image param when it is safe to show as an <img>: a base64 data URL of a PNG,
+ * JPEG or WebP, which the browser decodes without any request. Anything else (an https: or
+ * javascript: address from a hostile file) is never put in a src; null.
+ */
+export function imageDataUrlOrNull(value: string): string | null {
+  return /^data:image\/(png|jpeg|webp);base64,[A-Za-z0-9+/]*={0,2}$/.test(value) ? value : null;
+}
+
 /** Draws a picked PNG/JPEG/WebP on a canvas and returns it as a PNG data URL. */
 export async function imageFileToPngDataUrl(file: Blob): Promise<{ ok: true; dataUrl: string; width: number; height: number } | { ok: false; message: string }> {
   let bitmap: ImageBitmap;
