@@ -2,6 +2,7 @@ import type { NodeDefinition } from '../nodeDefinition';
 import type { Graph, GraphEdge, GraphNode, NodeMode, PortRef, Zone } from '../graph/document';
 import type { Command } from './history';
 import { newItemId, newNodeId } from './ids';
+import { KEY_ORDER, inKeyOrder } from '../graph/document';
 
 export { newNodeId } from './ids';
 
@@ -89,10 +90,12 @@ export function setLabel(nodeId: string, label: string): Command {
     name: 'Rename node',
     mergeKey: `label:${nodeId}`,
     recipe: (g) => {
-      const n = g.nodes.find((x) => x.id === nodeId);
-      if (!n) return;
+      const i = g.nodes.findIndex((x) => x.id === nodeId);
+      if (i < 0) return;
+      const n = g.nodes[i];
       if (label.trim()) n.label = label;
       else delete n.label;
+      g.nodes[i] = inKeyOrder(n, KEY_ORDER.node);
     },
   };
 }
@@ -101,10 +104,12 @@ export function setColour(nodeId: string, colour: string | undefined): Command {
   return {
     name: 'Colour node',
     recipe: (g) => {
-      const n = g.nodes.find((x) => x.id === nodeId);
-      if (!n) return;
+      const i = g.nodes.findIndex((x) => x.id === nodeId);
+      if (i < 0) return;
+      const n = g.nodes[i];
       if (colour) n.colour = colour;
       else delete n.colour;
+      g.nodes[i] = inKeyOrder(n, KEY_ORDER.node);
     },
   };
 }
@@ -124,6 +129,7 @@ export function setMetadata(patch: Partial<Graph['metadata']>): Command {
     mergeKey: `meta:${Object.keys(patch).join(',')}`,
     recipe: (g) => {
       Object.assign(g.metadata, patch);
+      g.metadata = inKeyOrder(g.metadata, KEY_ORDER.metadata);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { KEY_ORDER, inKeyOrder } from '../graph/document';
 import type { Command } from './history';
 
 /** Renames a group (typing merges into one history entry). */
@@ -16,10 +17,12 @@ export function setGroupColour(groupId: string, colour: string | undefined): Com
   return {
     name: 'Colour group',
     recipe: (g) => {
-      const group = g.groups.find((x) => x.id === groupId);
-      if (!group) return;
+      const i = g.groups.findIndex((x) => x.id === groupId);
+      if (i < 0) return;
+      const group = g.groups[i];
       if (colour) group.colour = colour;
       else delete group.colour;
+      g.groups[i] = inKeyOrder(group, KEY_ORDER.group);
     },
   };
 }
