@@ -104,7 +104,10 @@ export interface AdvanceResult {
   denoised: TensorValue;
 }
 
-/** One scheduler step: the latent at step k → the latent at step k+1, plus the solver state. */
+/**
+ * One scheduler step: the latent at step k → the latent at step k+1, plus the solver state.
+ * `eta` is DDIM's share of fresh noise per step (0: deterministic; ignored by other schedulers).
+ */
 export async function advance(
   ml: MlServices,
   schedule: Schedule,
@@ -113,16 +116,17 @@ export async function advance(
   noisePrediction: TensorValue,
   state: SchedulerStateValue | undefined,
   seed: number,
+  eta = 0,
 ): Promise<AdvanceResult> {
   const stepCount = state?.stepCount ?? 0;
   const prevX0 = state?.prevX0 ?? null;
   if (noisePrediction.dims.join() !== latent.dims.join()) {
     throw new NodeRunError('shape_mismatch', `the noise prediction [${noisePrediction.dims}] and the latent [${latent.dims}] differ in shape`);
   }
-  const c = stepCoefficients(schedule, k, stepCount, prevX0 !== null);
+  const c = stepCoefficients(schedule, k, stepCount, prevX0 !== null, eta);
   const scratch = new Scratch();
   try {
-    if (!c) return await advanceOnCpu(schedule, k, latent, noisePrediction, stepCount, prevX0, seed);
+    if (!c) return await advanceOnCpu(schedule, k, latent, noisePrediction, stepCount, prevX0, seed, eta);
     const terms = [
       { tensor: latent, coefficient: c.prev.sample },
       { tensor: noisePrediction, coefficient: c.prev.model },
@@ -141,12 +145,12 @@ export async function advance(
   }
 }
 
-async function advanceOnCpu(schedule: Schedule, k: number, latent: TensorValue, eps: TensorValue, stepCount: number, prevX0: TensorValue | null, seed: number): Promise<AdvanceResult> {
+async function advanceOnCpu(schedule: Schedule, k: number, latent: TensorValue, eps: TensorValue, stepCount: number, prevX0: TensorValue | null, seed: number, eta: number): Promise<AdvanceResult> {
   const x = (await latent.read()) as Float32Array;
   const e = (await eps.read()) as Float32Array;
   const p = prevX0 ? ((await prevX0.read()) as Float32Array) : null;
   const noise = (await stepNoise(seed, k, latent.dims).read()) as Float32Array;
-  const r = referenceStep(schedule, k, e, x, { stepCount, prevModelOutput: p }, noise);
+  const r = referenceStep(schedule, k, e, x, { stepCount, prevModelOutput: p }, noise, { eta });
   const denoised = cpuTensor('float32', latent.dims, r.predOriginal);
   return {
     latent: cpuTensor('float32', latent.dims, r.prevSample),

@@ -17,10 +17,13 @@ export interface StepCoefficients {
   usesNoise: boolean;
 }
 
-/** Coefficients of step `i` when `stepCount` steps have run on this state; undefined if not linear (clipping). */
-export function stepCoefficients(schedule: Schedule, i: number, stepCount: number, hasPrevX0: boolean): StepCoefficients | undefined {
+/**
+ * Coefficients of step `i` when `stepCount` steps have run on this state; undefined if not linear
+ * (clipping). `eta` is DDIM's share of fresh noise per step.
+ */
+export function stepCoefficients(schedule: Schedule, i: number, stepCount: number, hasPrevX0: boolean, eta = 0): StepCoefficients | undefined {
   if (schedule.config.clipSample) return undefined;
-  const usesNoise = needsNoise(schedule, i);
+  const usesNoise = needsNoise(schedule, i, { eta });
   const run = (sample: number, model: number, prev: number, noise: number) => {
     const r = step(
       schedule,
@@ -29,6 +32,7 @@ export function stepCoefficients(schedule: Schedule, i: number, stepCount: numbe
       Float32Array.of(sample),
       { stepCount, prevModelOutput: hasPrevX0 ? Float32Array.of(prev) : null },
       usesNoise ? Float32Array.of(noise) : undefined,
+      { eta },
     );
     return { prev: r.prevSample[0], x0: r.predOriginal[0] };
   };

@@ -24,6 +24,8 @@ export interface ScheduleValue {
   readonly schedule: Schedule;
   /** First step index that runs (image-to-image starts later); loops run steps - startIndex times. */
   readonly startIndex: number;
+  /** DDIM's eta: the share of fresh noise each step adds (0 = deterministic DDIM). */
+  readonly eta?: number;
 }
 
 /** The solver's memory between steps; `prevX0` is DPM++ 2M's previous data prediction. */

@@ -78,7 +78,7 @@ export const samplerNode = defineNode({
           guidance,
           signal,
         });
-        const r = await advance(ml, s.schedule, k, latent, eps, state, seed);
+        const r = await advance(ml, s.schedule, k, latent, eps, state, seed, s.eta);
         eps.dispose();
         if (r.denoised !== r.state.prevX0) r.denoised.dispose();
         if (state.prevX0 && state.prevX0 !== r.state.prevX0) state.prevX0.dispose();

@@ -6,8 +6,22 @@ import { isPipelineValue, type ScheduleValue, type SchedulerStateValue } from '@
 
 const KINDS = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'ddpm', 'lcm'] as const;
 
-/** Stable Diffusion 1.x's schedule, used when no pipeline is connected. */
-const SD_DEFAULT = { num_train_timesteps: 1000, beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', steps_offset: 1, timestep_spacing: 'leading', prediction_type: 'epsilon' };
+/**
+ * Stable Diffusion 1.x's scheduler_config.json (runwayml/stable-diffusion-v1-5), used when no
+ * pipeline is connected: all of it, clip_sample and set_alpha_to_one included (without them DDIM
+ * and DDPM would take diffusers' class defaults, true, and sample differently from SD).
+ */
+export const SD_DEFAULT = {
+  num_train_timesteps: 1000,
+  beta_start: 0.00085,
+  beta_end: 0.012,
+  beta_schedule: 'scaled_linear',
+  steps_offset: 1,
+  timestep_spacing: 'leading',
+  prediction_type: 'epsilon',
+  clip_sample: false,
+  set_alpha_to_one: false,
+};
 
 interface SchedulerParams {
   scheduler: SchedulerKind;
@@ -15,6 +29,7 @@ interface SchedulerParams {
   spacing: string;
   karras: boolean;
   strength: number;
+  eta: number;
 }
 
 /** The schedule for these params over a model's scheduler_config.json (SD 1.x's when there is none). */
@@ -41,10 +56,13 @@ export const schedulerNode = defineNode({
     'Training added noise in 1000 small steps. Sampling walks back in far fewer: the scheduler picks ' +
     'which noise levels (timesteps, with noise size sigma) to visit and how to step between them. ' +
     'Euler follows the slope the UNet predicts; DPM++ 2M also uses the previous step for a better ' +
-    'curve; ancestral samplers add fresh noise each step. Strength below 1 starts part way (image to image).',
+    'curve; ancestral samplers add fresh noise each step. Strength below 1 starts part way (image to image). ' +
+    "DDIM's eta sets how much fresh noise each DDIM step adds back: 0 is plain deterministic DDIM (the same " +
+    'seed gives the same picture at any step count), 1 makes it as random as DDPM.',
   maths:
     'Training noises a clean latent x₀ to x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε, with ᾱ_t = Π_{s≤t}(1−β_s). ' +
-    'The noise size is σ_t = √((1−ᾱ_t)/ᾱ_t); sampling visits N of the 1000 timesteps, from the largest σ to the smallest.',
+    'The noise size is σ_t = √((1−ᾱ_t)/ᾱ_t); sampling visits N of the 1000 timesteps, from the largest σ to the smallest. ' +
+    'DDIM adds η·√((1−ᾱ_prev)/(1−ᾱ_t))·√(1−ᾱ_t/ᾱ_prev) times fresh noise each step (η = eta).',
   explainChart: (params) => {
     const made = scheduleOf(params);
     if ('error' in made) return made;
@@ -74,13 +92,14 @@ export const schedulerNode = defineNode({
     spacing: z.enum(['config', 'linspace', 'leading', 'trailing']).default('config').meta({ label: 'Timestep spacing' }),
     karras: z.boolean().default(false).meta({ label: 'Karras sigmas (Euler, DPM++)' }),
     strength: z.number().min(0).max(1).default(1).meta({ label: 'Strength (img2img)' }),
+    eta: z.number().min(0).max(1).default(0).meta({ label: 'Eta (DDIM: fresh noise per step)' }),
   }),
   run: ({ params, inputs }) => {
     const p = inputs.pipeline;
     const made = scheduleOf(params, isPipelineValue(p) ? p.schedulerConfig : undefined);
     if ('error' in made) throw new NodeRunError('bad_schedule', made.error);
     const { schedule, startIndex } = made;
-    const value: ScheduleValue = { kind: 'schedule', scheduler: params.scheduler, schedule, startIndex };
+    const value: ScheduleValue = { kind: 'schedule', scheduler: params.scheduler, schedule, startIndex, ...(params.scheduler === 'ddim' && params.eta > 0 ? { eta: params.eta } : {}) };
     const state: SchedulerStateValue = { kind: 'schedulerState', stepCount: 0, prevX0: null };
     return { schedule: value, steps: schedule.numInferenceSteps - startIndex, state };
   },

@@ -46,6 +46,7 @@ export const schedulerStepNode = defineNode({
       inputs.noisePrediction as TensorValue,
       inputs.state as SchedulerStateValue | undefined,
       (inputs.seed as number | undefined) ?? params.seed,
+      schedule.eta,
     );
     return { latent: r.latent, state: r.state, denoised: r.denoised };
   },

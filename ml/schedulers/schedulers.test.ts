@@ -18,6 +18,7 @@ import {
   type SchedulerKind,
   type SchedulerState,
 } from './index';
+import { toyLoop } from './toyLoop';
 
 // Fixtures: tests/fixtures/schedulers/*.json, made by tools/reference/schedulers.py (numpy port of diffusers).
 const FIX = fileURLToPath(new URL('../../tests/fixtures/schedulers/', import.meta.url));
@@ -64,20 +65,6 @@ function make(kind: SchedulerKind, karras: boolean, spacing: string | null, step
   return makeSchedule(kind, json, steps);
 }
 
-function runLoop(s: Schedule, init: number[], stepNoise: number[][], eta?: number): Float32Array {
-  let x: Float32Array = Float32Array.from(init, (v) => Math.fround(v * s.initNoiseSigma));
-  let state: SchedulerState = initialState();
-  for (let i = 0; i < s.numInferenceSteps; i++) {
-    const t = s.timesteps[i];
-    const inp = scaleModelInput(s, i, x);
-    const eps = Float32Array.from(inp, (v) => 0.1 * v + 0.05 * Math.cos(t / 100));
-    const noise = needsNoise(s, i, { eta }) ? Float32Array.from(stepNoise[i]) : undefined;
-    const r = step(s, i, eps, x, state, noise, { eta });
-    x = r.prevSample;
-    state = r.state;
-  }
-  return x;
-}
 
 describe('alphas_cumprod', () => {
   it('matches torch float32 (diffusers __init__) for SD 1.x', () => {
@@ -113,7 +100,7 @@ for (const fx of FIXTURES) {
     for (const run of doc.loop.runs) {
       it(`10-step sampling loop (toy model): spacing ${run.spacing ?? '-'} ${run.predictionType ?? ''} ${run.eta ? 'eta ' + run.eta : ''}`, () => {
         const s = make(fx.kind, fx.karras, run.spacing, run.steps, run.predictionType);
-        const final = runLoop(s, doc.loop.initNoise, doc.loop.stepNoise, run.eta);
+        const final = toyLoop(s, doc.loop.initNoise, doc.loop.stepNoise, run.eta);
         expectClose(final, run.final, 1e-4, 'final sample');
       });
       if (run.addNoise) {
