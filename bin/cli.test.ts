@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, existsSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { graphJsonSchema } from '@/engine/graph/jsonSchema';
@@ -96,4 +96,30 @@ describe('weft CLI', () => {
     expect(c.code, c.stderr).toBe(0);
     expect(readFileSync(path.join(again, 'image.png')).equals(png)).toBe(true);
   }, 180_000);
+});
+
+describe('weft: file size', () => {
+  it('checks the size before reading: a 70 MB file is refused at once, in the same words as the editor', async () => {
+    const big = path.join(tmp, 'big.json');
+    writeFileSync(big, '');
+    truncateSync(big, 70 * 1024 * 1024); // sparse: nothing is written, reading it would cost 70 MB
+    const rss = async (file: string) => {
+      const r = await new Promise<{ code: number; stderr: string }>((resolve) =>
+        execFile(
+          'node',
+          ['--input-type=module', '-e', `process.on('exit', () => process.stderr.write('maxrss ' + process.resourceUsage().maxRSS + '\\n')); process.argv = [process.argv[0], 'weft', 'validate', ${JSON.stringify(file)}]; await import(${JSON.stringify(path.resolve('bin/weft.mjs'))});`],
+          { timeout: 60_000 },
+          (err, _stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stderr }),
+        ),
+      );
+      return { ...r, kb: Number(/maxrss (\d+)/.exec(r.stderr)?.[1]) };
+    };
+    const refused = await rss(big);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain(`${big}: the file is 70.0 MB; graph files are limited to 64.0 MB`);
+    const small = await rss('tests/fixtures/graphs/v1-arithmetic.json');
+    expect(small.code).toBe(0);
+    // Refusing the big file costs no more memory than validating a small one (reading it would add 70 MB).
+    expect(refused.kb - small.kb).toBeLessThan(30 * 1024);
+  }, 60_000);
 });

@@ -87,3 +87,15 @@ test('a graph too big for a link says to share the file instead', async ({ page 
   await expect(page.getByTestId('share-save-file')).toBeVisible();
   await shot(page, testInfo, 'share-too-large');
 });
+
+test('a link longer than browsers carry says so instead of failing silently', async ({ page }) => {
+  await loadGraph(page, shared);
+  const before = await currentGraph(page);
+  await page.evaluate(() => {
+    window.location.hash = `g=${'A'.repeat(3 * 1024 * 1024)}`;
+  });
+  const dialog = page.getByTestId('share-open-error');
+  await expect(dialog).toContainText('the link is 3.0 MB; browsers carry links of up to 2.0 MB whole');
+  await dialog.getByRole('button', { name: 'OK' }).click();
+  expect(await currentGraph(page)).toEqual(before);
+});
