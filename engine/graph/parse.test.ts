@@ -102,6 +102,37 @@ describe('parseGraph', () => {
   });
 });
 
+describe('parseGraph on input that is not plain data', () => {
+  const good = () => JSON.parse(fixture('v1-arithmetic.json'));
+
+  it('a throwing getter is refused at its path', () => {
+    const doc = good();
+    Object.defineProperty(doc.nodes[0], 'label', { enumerable: true, get: () => { throw new Error('boom'); } });
+    const r = parseGraph(doc, registry);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ code: 'unreadable', path: 'nodes[0].label', message: 'this value could not be read: boom' });
+  });
+
+  it('Proxies that throw, and revoked ones, are refused without a throw', () => {
+    const trap = new Proxy({}, { ownKeys: () => { throw new Error('no keys'); } });
+    expect(parseGraph(trap, registry)).toMatchObject({ ok: false, errors: [{ code: 'unreadable', path: '' }] });
+    const { proxy, revoke } = Proxy.revocable(good(), {});
+    revoke();
+    expect(parseGraph(proxy, registry).ok).toBe(false);
+    const doc = good();
+    doc.nodes = new Proxy(doc.nodes, { get: (t, k) => { if (k === '0') throw new Error('index 0'); return Reflect.get(t, k); } });
+    const r = parseGraph(doc, registry);
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.errors[0]).toMatchObject({ code: 'unreadable', path: 'nodes[0]' });
+  });
+
+  it('a function or a symbol is refused as not JSON', () => {
+    const doc = good();
+    doc.metadata.description = () => 1;
+    expect(parseGraph(doc, registry)).toMatchObject({ ok: false, errors: [{ code: 'not_json', path: 'metadata.description' }] });
+  });
+});
+
 describe('parse messages', () => {
   it('says a value has the wrong type, not that it is missing', () => {
     const doc = JSON.parse(readFileSync('tests/fixtures/graphs/v1-arithmetic.json', 'utf8'));

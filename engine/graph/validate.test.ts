@@ -90,4 +90,31 @@ describe('validateGraph', () => {
     const errs = errors(g);
     expect(errs.find((e) => e.path === 'edges[0].to.port')!.message).toMatch(/has no input 'x'; it has 'iterations'/);
   });
+
+  it('refuses groups with a duplicate id, a member that is not in the graph, or a member listed twice', () => {
+    const g = load('v1-arithmetic.json');
+    const [a, b] = g.nodes.map((n) => n.id);
+    g.groups = [
+      { id: 'g1', title: 'One', nodes: [a] },
+      { id: 'g1', title: 'Again', nodes: [b, 'ghost', b] },
+    ];
+    const found = errors(g).map((e) => `${e.code} ${e.path}: ${e.message}`);
+    expect(found).toContain("duplicate_id groups[1].id: group id 'g1' is used twice (also at groups[0])");
+    expect(found).toContain("group_missing_node groups[1].nodes[1]: group 'g1' lists node 'ghost', which is not in the graph");
+    expect(found).toContain(`duplicate_member groups[1].nodes[2]: group 'g1' lists node '${b}' twice`);
+    // Nested and overlapping groups are fine.
+    g.groups = [
+      { id: 'outer', title: 'Outer', nodes: [a, b] },
+      { id: 'inner', title: 'Inner', nodes: [a] },
+    ];
+    expect(errors(g).filter((e) => e.path.startsWith('groups'))).toEqual([]);
+  });
+
+  it("refuses a carried value named like one of the boundary nodes' own ports", () => {
+    const g = load('v1-repeat.json');
+    g.zones[0].carried = [...g.zones[0].carried, { name: 'index', type: 'integer' }];
+    expect(errors(g).find((e) => e.code === 'carried_name_taken')?.message).toBe(
+      "carried value 'index' has the name of a port the zone's boundary nodes already have; rename it",
+    );
+  });
 });

@@ -182,3 +182,25 @@ test('a graph the canvas cannot draw is kept and offered, and the editor carries
   await page.getByTestId('library-button').click();
   await expect(page.locator(`[data-testid=library-row][data-title="${before.metadata.title}"]`)).toHaveCount(1);
 });
+
+test('a big file opens in the background with Opening… and Cancel; cancelling leaves the graph as it was', async ({ page }, testInfo) => {
+  await openEditor(page);
+  const before = await currentGraph(page);
+  const text = 'x'.repeat(20_000);
+  const nodes = Array.from({ length: 3000 }, (_, i) => ({ id: `n${i}`, type: 'ui.note', typeVersion: 1, position: { x: i * 10, y: 0 }, params: { text }, mode: 'normal' }));
+  const file = testInfo.outputPath('sixty-megabytes.json');
+  writeFileSync(file, JSON.stringify({ schemaVersion: 1, metadata: { title: 'Sixty megabytes' }, nodes, edges: [] }));
+  await page.getByTestId('open-file-input').setInputFiles(file);
+  const opening = page.getByTestId('opening');
+  await expect(opening).toContainText('Opening sixty-megabytes.json…');
+  await shot(page, testInfo, 'opening');
+  await page.getByTestId('opening-cancel').click();
+  await expect(opening).toHaveCount(0);
+  await expect(page.getByTestId('toast-info')).toContainText('Opening sixty-megabytes.json was cancelled; nothing changed.');
+  expect(await currentGraph(page)).toEqual(before);
+  // The next open starts a fresh worker and works.
+  const small = testInfo.outputPath('small.json');
+  writeFileSync(small, JSON.stringify(oneNodeGraph('after-cancel')));
+  await page.getByTestId('open-file-input').setInputFiles(small);
+  await expect(node(page, 'after-cancel')).toBeVisible();
+});
