@@ -285,8 +285,10 @@ const EST_H = 160;
 const NO_EDGES: Edge[] = [];
 const BOUNDS_ID = 'frame/bounds';
 
-/** An invisible box over the whole graph: in the overview it stands in for the nodes when fitting the view. */
-function boundsNode(graph: { nodes: readonly { position: { x: number; y: number } }[] }): AnyFlowNode {
+type Positioned = { nodes: readonly { position: { x: number; y: number } }[] };
+
+/** The box the graph's nodes cover, each taken at an estimated size. */
+function graphBounds(graph: Positioned): { minX: number; minY: number; maxX: number; maxY: number } {
   let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
   for (const n of graph.nodes) {
     minX = Math.min(minX, n.position.x);
@@ -294,33 +296,36 @@ function boundsNode(graph: { nodes: readonly { position: { x: number; y: number 
     maxX = Math.max(maxX, n.position.x + EST_W);
     maxY = Math.max(maxY, n.position.y + EST_H);
   }
-  const width = maxX - minX;
-  const height = maxY - minY;
+  return { minX, minY, maxX, maxY };
+}
+
+/** A node of the canvas itself (no document node): nothing selects, drags or wires it. */
+function backdropNode(id: string, x: number, y: number, width: number, height: number, extra: { hidden?: boolean; zIndex?: number }): AnyFlowNode {
   return {
-    id: BOUNDS_ID,
+    id,
     type: 'grid',
-    position: { x: minX, y: minY },
+    position: { x, y },
     data: {} as never,
     width,
     height,
     measured: { width, height },
-    hidden: true,
     selectable: false,
     draggable: false,
     connectable: false,
     focusable: false,
+    ...extra,
   } as unknown as AnyFlowNode;
 }
 
-function estimateViewport(graph: { nodes: readonly { position: { x: number; y: number } }[] }): { x: number; y: number; zoom: number } {
+/** An invisible box over the whole graph: in the overview it stands in for the nodes when fitting the view. */
+function boundsNode(graph: Positioned): AnyFlowNode {
+  const { minX, minY, maxX, maxY } = graphBounds(graph);
+  return backdropNode(BOUNDS_ID, minX, minY, maxX - minX, maxY - minY, { hidden: true });
+}
+
+function estimateViewport(graph: Positioned): { x: number; y: number; zoom: number } {
   if (!graph.nodes.length || typeof window === 'undefined') return { x: 0, y: 0, zoom: 1 };
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (const n of graph.nodes) {
-    minX = Math.min(minX, n.position.x);
-    minY = Math.min(minY, n.position.y);
-    maxX = Math.max(maxX, n.position.x + EST_W);
-    maxY = Math.max(maxY, n.position.y + EST_H);
-  }
+  const { minX, minY, maxX, maxY } = graphBounds(graph);
   const el = document.querySelector('.canvas-wrap');
   const width = el?.clientWidth || window.innerWidth - 480;
   const height = el?.clientHeight || window.innerHeight - 42;
@@ -350,7 +355,7 @@ function showMiniMap(): boolean {
  * Its rectangle is snapped to a coarse grid so edits rarely change it.
  */
 const GRID_SNAP = 4000;
-function dotGridNode(graph: { nodes: readonly { position: { x: number; y: number } }[] }): AnyFlowNode {
+function dotGridNode(graph: Positioned): AnyFlowNode {
   let minX = 0, minY = 0, maxX = 0, maxY = 0;
   for (const n of graph.nodes) {
     minX = Math.min(minX, n.position.x);
@@ -362,18 +367,5 @@ function dotGridNode(graph: { nodes: readonly { position: { x: number; y: number
   const y0 = Math.floor(minY / GRID_SNAP) * GRID_SNAP - 2 * GRID_SNAP;
   const width = Math.ceil(maxX / GRID_SNAP) * GRID_SNAP + 3 * GRID_SNAP - x0;
   const height = Math.ceil(maxY / GRID_SNAP) * GRID_SNAP + 3 * GRID_SNAP - y0;
-  return {
-    id: 'frame/grid',
-    type: 'grid',
-    position: { x: x0, y: y0 },
-    data: {} as never,
-    width,
-    height,
-    measured: { width, height },
-    selectable: false,
-    draggable: false,
-    connectable: false,
-    focusable: false,
-    zIndex: -10,
-  } as unknown as AnyFlowNode;
+  return backdropNode('frame/grid', x0, y0, width, height, { zIndex: -10 });
 }

@@ -16,6 +16,7 @@ import { clearRescue, keepRescue, readRescue } from '@/app/storage/rescue';
 import { defaultGraph } from './defaultGraph';
 import { EMPTY_SELECTION, Store, withIssues, type EditorState, type NodeRunView, type Selection, type Toast } from './store';
 import { applyRunEvents } from './runEvents';
+import { downloadBlob } from './fileData';
 
 const AUTOSAVE_MS = 300;
 const VALIDATE_MS = 120;
@@ -533,14 +534,7 @@ function whenIdle(step: () => boolean): void {
 }
 
 function downloadText(text: string, fileName: string): void {
-  const url = URL.createObjectURL(new Blob([text], { type: 'application/json' }));
-  const a = document.createElement('a');
-  a.href = url;
-  a.download = fileName;
-  document.body.appendChild(a);
-  a.click();
-  a.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+  downloadBlob(new Blob([text], { type: 'application/json' }), fileName);
 }
 
 export interface RunMode {

@@ -50,7 +50,12 @@ export async function imageFileToPngDataUrl(file: Blob): Promise<{ ok: true; dat
 
 /** Starts a download of bytes under a file name. */
 export function downloadBytes(bytes: Uint8Array, fileName: string, type: string): void {
-  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  downloadBlob(new Blob([bytes as BlobPart], { type }), fileName);
+}
+
+/** Starts a download of a Blob (text is made one without a copy on this thread's heap). */
+export function downloadBlob(blob: Blob, fileName: string): void {
+  const url = URL.createObjectURL(blob);
   const a = document.createElement('a');
   a.href = url;
   a.download = fileName;
