@@ -1,8 +1,8 @@
 'use client';
 import { useEffect } from 'react';
-import { useViewPrefs } from './viewPrefs';
-import { ShareLinkOpener } from './ShareLink';
-import { MissingModelsBanner } from './MissingModelsBanner';
+import { useViewPrefs } from './canvas/viewPrefs';
+import { ShareLinkOpener } from './files/ShareLink';
+import { MissingModelsBanner } from './files/MissingModelsBanner';
 import './lightTheme.css';
 
 /** Applies the chosen colour theme to the page (CSS variables switch on data-theme). */

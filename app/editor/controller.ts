@@ -16,7 +16,7 @@ import { clearRescue, keepRescue, readRescue } from '@/app/storage/rescue';
 import { defaultGraph } from './defaultGraph';
 import { EMPTY_SELECTION, Store, withIssues, type EditorState, type NodeRunView, type Selection, type Toast } from './store';
 import { applyRunEvents } from './runEvents';
-import { downloadBlob } from './fileData';
+import { downloadBlob } from './files/fileData';
 
 const AUTOSAVE_MS = 300;
 const VALIDATE_MS = 120;

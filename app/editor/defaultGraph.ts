@@ -1,5 +1,5 @@
 import type { Graph } from '@/engine/graph/document';
-import { TEMPLATES } from './templates';
+import { TEMPLATES } from './dialogs/templates';
 
 /**
  * The graph a first visit opens: the teaching graph, text to image with the denoising loop

@@ -3,8 +3,8 @@ import { useEffect, useRef } from 'react';
 import { copyFragment, pasteFragment, removeElements } from '@/engine/commands/commands';
 import type { Fragment } from '@/engine/commands/commands';
 import type { EditorController } from './controller';
-import { copySelection, readFragment } from './clipboard';
-import { groupSelection, ungroupSelection } from './groupActions';
+import { copySelection, readFragment } from './canvas/clipboard';
+import { groupSelection, ungroupSelection } from './canvas/groupActions';
 
 function isTyping(target: EventTarget | null): boolean {
   const el = target as HTMLElement | null;

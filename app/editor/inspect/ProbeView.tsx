@@ -3,8 +3,8 @@ import { memo } from 'react';
 import type { ProbeSummary, TensorProbe } from '@/ml/probe';
 import type { Detection } from '@/ml/values';
 import type { ImageValue } from '@/engine/values';
-import { PixelImage } from '../PixelImage';
-import { formatNumber } from '../ValueView';
+import { PixelImage } from '../canvas/PixelImage';
+import { formatNumber } from '../canvas/ValueView';
 import { HistogramChart, SigmaPlot } from './charts';
 
 type Size = 'card' | 'panel';

@@ -1,7 +1,7 @@
 'use client';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { useController, useEditor } from '../EditorContext';
-import { formatMs } from '../ValueView';
+import { formatMs } from '../canvas/ValueView';
 import { buildTimeline, type TimelineRow } from './timeline';
 import { useInspect, useInspectController } from './useInspect';
 

@@ -2,7 +2,7 @@
 import { memo, useCallback, useEffect, useMemo, useRef, useState, type MouseEvent as ReactMouseEvent } from 'react';
 import type { Edge } from '@xyflow/react';
 import { useEditor } from '../EditorContext';
-import { portColour, portTypeLabel } from '../theme';
+import { portColour, portTypeLabel } from '../canvas/theme';
 import { planProbe } from './probeRequest';
 import { ProbeView } from './ProbeView';
 import { useInspect, useInspectController } from './useInspect';

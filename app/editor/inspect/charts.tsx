@@ -1,7 +1,7 @@
 'use client';
 import { memo } from 'react';
 import type { Histogram } from '@/engine/histogram';
-import { formatNumber } from '../ValueView';
+import { formatNumber } from '../canvas/ValueView';
 
 /** Bars of a histogram, as SVG, with the range under it. */
 export const HistogramChart = memo(function HistogramChart({ histogram, width = 240, height = 48 }: { histogram: Histogram; width?: number; height?: number }) {

@@ -3,7 +3,7 @@ import { memo, useMemo } from 'react';
 import type { GraphNode } from '@/engine/graph/document';
 import type { NodeDefinition } from '@/engine/nodeDefinition';
 import type { PortSpec } from '@/engine/types/portTypes';
-import { portColour, portTypeLabel } from '../theme';
+import { portColour, portTypeLabel } from '../canvas/theme';
 import { SeriesPlot } from './SeriesPlot';
 import './teach.css';
 
