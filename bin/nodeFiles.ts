@@ -52,6 +52,7 @@ export function createNodeFiles(options: NodeFilesOptions = {}): FileAccess {
   });
 
   const policy = options.policy;
+  const allowedFetch = policy ? fetchWithin(policy) : fetch;
   function locate(source: SourceUri, path: string): { full: string } | { shipped: string } | { url: string } {
     const parsed = parseSource(source);
     switch (parsed.scheme) {
@@ -79,14 +80,23 @@ export function createNodeFiles(options: NodeFilesOptions = {}): FileAccess {
     async read(source, path, opts) {
       const where = locate(source, path);
       if ('shipped' in where) return shipped.read(where.shipped, safeRelativePath(source, path), opts);
-      if ('url' in where) return fetchBytes(where.url, `${path} of ${source}`, opts);
+      if ('url' in where) return fetchBytes(where.url, `${path} of ${source}`, { ...opts, fetch: allowedFetch });
       return readDisk(source, where.full, path, opts);
     },
     async exists(source, path) {
       const where = locate(source, path);
       // A shipped suite has what its manifest lists (a model shipped as .ort answers to .onnx too).
       if ('shipped' in where) return shipped.has(where.shipped, safeRelativePath(source, path)).catch(() => false);
-      if ('url' in where) return fetch(where.url, { method: 'HEAD', signal: AbortSignal.timeout(30_000) }).then((r) => r.ok, () => false);
+      if ('url' in where) {
+        // A refusal (a redirect to a host not allowed) is said; a failed request only means "not there".
+        return allowedFetch(where.url, { method: 'HEAD', signal: AbortSignal.timeout(30_000) }).then(
+          (r) => r.ok,
+          (err: unknown) => {
+            if (err instanceof NodeRunError) throw err;
+            return false;
+          },
+        );
+      }
       return stat(where.full).then((s) => s.isFile(), () => false);
     },
   };
@@ -121,5 +131,23 @@ export function createLocalFiles(policy: SourcePolicy): LocalFiles {
       const buf = await readFile(full);
       return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
     },
+  };
+}
+
+/** fetch that follows redirects itself, each to a host the policy allows (--allow-host cannot be escaped by one). */
+function fetchWithin(policy: SourcePolicy): typeof fetch {
+  return async (input, init) => {
+    let url = input instanceof Request ? input.url : String(input);
+    for (let hop = 0; hop <= 5; hop++) {
+      const res = await fetch(url, { ...init, redirect: 'manual' });
+      const location = res.status >= 300 && res.status < 400 ? res.headers.get('location') : null;
+      if (!location) return res;
+      const next = new URL(location, url).href;
+      if (!netAllowed(policy, next)) {
+        throw new NodeRunError('not_allowed', `${url} redirects to ${next}, on a host this run may not use; to allow it, run with --allow-host ${hostOf(next)}`);
+      }
+      url = next;
+    }
+    throw new NodeRunError('fetch_failed', `${String(input)} redirects more than 5 times`);
   };
 }

@@ -118,11 +118,18 @@ describe('weft run: sources are confined', () => {
   describe('url: sources', () => {
     let server: Server;
     let hits = 0;
+    const hostHits: Record<string, number> = {};
     let base = '';
     beforeAll(async () => {
       const root = path.join(REPO_ROOT, 'public/models');
       server = createServer((req, res) => {
         hits++;
+        const host = String(req.headers.host).split(':')[0];
+        hostHits[host] = (hostHits[host] ?? 0) + 1;
+        if (req.url!.startsWith('/elsewhere/')) {
+          res.writeHead(302, { location: `${base.replace('127.0.0.1', 'localhost')}/shapes-v1/${req.url!.slice('/elsewhere/'.length)}` }).end();
+          return;
+        }
         try {
           const body = readFileSync(path.join(root, decodeURIComponent(new URL(req.url!, 'http://x').pathname)));
           res.writeHead(200, { 'content-length': body.length });
@@ -142,6 +149,13 @@ describe('weft run: sources are confined', () => {
       expect(r.stderr).toContain(`the source 'url:${base}/shapes-v1' would be downloaded, and this run may not use the network; to allow it, run with --allow-host 127.0.0.1 (or --allow-net for any host)`);
       expect(hits).toBe(0);
       expect(r.trace.split('\n').filter((l) => /connect\(/.test(l) && /AF_INET/.test(l))).toEqual([]);
+    }, 120_000);
+
+    it('a redirect to a host not allowed is refused, not followed', async () => {
+      const r = await weft(['run', graphWithSource('redirect.json', `url:${base}/elsewhere`), '--set', 'scheduler.steps=1', '--allow-host', '127.0.0.1']);
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain(`redirects to ${base.replace('127.0.0.1', 'localhost')}/shapes-v1/model_index.json, on a host this run may not use; to allow it, run with --allow-host localhost`);
+      expect(hostHits.localhost ?? 0).toBe(0);
     }, 120_000);
 
     it('are downloaded from an allowed host', async () => {

@@ -47,6 +47,14 @@ describe('png', () => {
     expect(r.ok).toBe(false);
     if (!r.ok) expect(r.message).toMatch(/100000×100000; images of up to 16 megapixels/);
   });
+
+  it('a header chunk too short to hold a size is said, never thrown', () => {
+    const bytes = pngWithGraph(image, '{"schemaVersion":1}');
+    const at = chunkAt(bytes, 'IHDR');
+    new DataView(bytes.buffer).setUint32(at, 4); // claims 4 bytes where 13 belong
+    expect(decodePng(bytes)).toEqual({ ok: false, message: 'the PNG header (IHDR) is damaged' });
+    expect(() => readPngText(bytes)).not.toThrow();
+  });
 });
 
 describe('graphFromPng', () => {

@@ -129,7 +129,10 @@ function walk(bytes: Uint8Array, pixels: boolean): PngRead {
     const isText = type === 'tEXt' || type === 'iTXt';
     // Checksums are checked where they matter: text (the graph) and the header.
     if ((isText || type === 'IHDR') && crc32(bytes, o + 4, o + 8 + len) !== view.getUint32(o + 8 + len)) badCrc++;
-    if (type === 'IHDR') {
+    if (type === 'IHDR' && len < 13) {
+      problems.push('its IHDR header chunk is too short');
+      if (pixels) return { ok: false, message: 'the PNG header (IHDR) is damaged' };
+    } else if (type === 'IHDR') {
       width = view.getUint32(o + 8);
       height = view.getUint32(o + 12);
       colourType = body[9];

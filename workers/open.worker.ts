@@ -16,16 +16,24 @@ import { SLICE_ITEMS, type PageOpened, type Sliced, type StoredOpened, type Work
  * A graph that opens as a new library graph is also first written to IndexedDB from here (a big
  * one costs the page nothing to save). The page can terminate this worker to cancel.
  */
-let opened: Graph | null = null;
-/** The graph whose items the page is fetching in slices. */
-let slicing: Graph | null = null;
+/** Graphs the worker holds for the page, by token: opened (until saved) or being sliced. */
+const held = new Map<number, Graph>();
+let nextToken = 1;
+/** A link the user never accepts leaves its graph here; only the newest few are kept. */
+const HELD = 4;
+
+function hold(graph: Graph): number {
+  const token = nextToken++;
+  held.set(token, graph);
+  for (const old of held.keys()) if (held.size > HELD) held.delete(old);
+  return token;
+}
 
 /** The graph to send: itself when small, or an empty shell and the lengths of its lists when big. */
-function shell<T extends { graph: Graph }>(r: T): T & { sliced?: Sliced } {
+function shell<T extends { graph: Graph }>(r: T, token: number): T & { sliced?: Sliced } {
   const g = r.graph;
   if (g.nodes.length + g.edges.length <= 2 * SLICE_ITEMS) return r;
-  slicing = g;
-  return { ...r, graph: { ...g, nodes: [], edges: [] }, sliced: { nodes: g.nodes.length, edges: g.edges.length } };
+  return { ...r, graph: { ...g, nodes: [], edges: [] }, sliced: { token, nodes: g.nodes.length, edges: g.edges.length } };
 }
 
 const api = {
@@ -35,30 +43,27 @@ const api = {
       req.kind === 'blob'
         ? openGraph({ kind: 'file', name: req.name, bytes: new Uint8Array(await req.blob.arrayBuffer()) }, registry)
         : openGraph(req, registry);
-    opened = r.ok ? r.graph : null;
-    return r.ok ? shell(r) : r;
+    if (!r.ok) return r;
+    const token = hold(r.graph);
+    return shell({ ...r, token }, token);
   },
 
-  /** Items `start`..`end` of the big graph the last answer left out. */
-  slice(list: 'nodes' | 'edges', start: number, end: number): unknown[] {
-    return slicing ? slicing[list].slice(start, end) : [];
+  /** Items `start`..`end` of a big graph the last answer left out. */
+  slice(token: number, list: 'nodes' | 'edges', start: number, end: number): unknown[] {
+    return held.get(token)?.[list].slice(start, end) ?? [];
   },
 
-  /** The page has every slice. */
-  sliced(): void {
-    slicing = null;
-  },
-
-  /** Writes the graph the last `open` gave as library graph `id`. */
-  async saveOpened(id: string): Promise<{ ok: true } | { ok: false; message: string }> {
-    if (!opened) return { ok: false, message: 'nothing was opened to save' };
+  /** Writes the graph `token` names as library graph `id`, and lets it go. */
+  async saveOpened(token: number, id: string): Promise<{ ok: true } | { ok: false; message: string }> {
+    const graph = held.get(token);
+    if (!graph) return { ok: false, message: 'the opened graph is no longer held (the worker was restarted)' };
     try {
-      await saveGraph(id, opened);
+      await saveGraph(id, graph);
       return { ok: true };
     } catch (err) {
       return { ok: false, message: describeStorageError(err) };
     } finally {
-      opened = null;
+      held.delete(token);
     }
   },
 
@@ -72,7 +77,15 @@ const api = {
     if (!decoded.ok) return broken([decoded.message]);
     const parsed = parseGraph(decoded.document, registry);
     if (!parsed.ok) return broken(parsed.errors.map(issueToLine));
-    return shell({ ok: true as const, id, graph: parsed.value, warnings: parsed.warnings, issues: validateGraph(parsed.value, registry), modified: entry.modified });
+    const token = hold(parsed.value);
+    const result = shell({ ok: true as const, id, graph: parsed.value, warnings: parsed.warnings, issues: validateGraph(parsed.value, registry), modified: entry.modified }, token);
+    if (!result.sliced) held.delete(token); // a small one crossed whole: nothing to keep
+    return result;
+  },
+
+  /** The page has every slice of `token`'s graph (a stored one is not kept after that). */
+  sliced(token: number, keep: boolean): void {
+    if (!keep) held.delete(token);
   },
 
   ping(): 'pong' {

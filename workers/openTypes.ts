@@ -5,8 +5,11 @@ import type { Opened, OpenRequest } from '@/lib/openGraph';
 /** What the page asks the open worker to open: anything openGraph takes, or a picked or dropped File. */
 export type WorkerOpenRequest = OpenRequest | { kind: 'blob'; name: string; blob: Blob };
 
-/** What the open worker hands the page for a file, PNG or link. */
-export type PageOpened = Opened;
+/**
+ * What the open worker hands the page for a file, PNG or link. `token` names the graph in the
+ * worker, which can then write it as a new library graph (saveOpened) without it crossing back.
+ */
+export type PageOpened = (Extract<Opened, { ok: true }> & { token: number }) | Extract<Opened, { ok: false }>;
 
 /** A library graph as the open worker read it; a broken one comes back with its saved text. */
 export type StoredOpened =
@@ -19,6 +22,7 @@ export type StoredOpened =
  * their lengths; the page asks for the items in slices of `SLICE_ITEMS`.
  */
 export interface Sliced {
+  token: number;
   nodes: number;
   edges: number;
 }

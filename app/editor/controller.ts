@@ -4,7 +4,8 @@ import { parseGraph, serializeGraph } from '@/engine/graph/parse';
 import { validateGraph } from '@/engine/graph/validate';
 import { issueToLine, type GraphIssue } from '@/engine/errors';
 import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
-import { limitProblem, warmJsonCache } from '@/engine/graph/size';
+import { warmJsonCache } from '@/engine/graph/size';
+import { documentProblem, markChecked } from '@/engine/graph/acceptable';
 import { registry } from '@/nodes';
 import type { EngineBridge } from '@/workers/bridge';
 import { OpenBridge, type Cancelled } from '@/workers/openBridge';
@@ -88,12 +89,12 @@ export class EditorController {
   // ---- edits -------------------------------------------------------------------------------
 
   /**
-   * Applies an edit. One that would take the graph past the limits every reader enforces is
-   * refused with the reason, so whatever the editor saves opens again.
+   * Applies an edit. One that would make a graph some reader refuses (past the limits, an item its
+   * schema does not accept) is refused with the reason, so whatever the editor saves opens again.
    */
   apply = (cmd: Command): boolean => {
     let refused: string | undefined;
-    const done = this.history.apply(cmd, (next) => (refused = limitProblem(next)) === undefined);
+    const done = this.history.apply(cmd, (next) => (refused = documentProblem(next)) === undefined);
     if (refused) this.toast('error', `${cmd.name} was not done: ${refused}.`, 8000);
     return done;
   };
@@ -302,11 +303,11 @@ export class EditorController {
   };
 
   /** Opens a graph read by the open worker as a new library graph, with its warnings said. */
-  openAsNew = async (opened: { graph: Graph; warnings: readonly GraphIssue[]; issues: readonly GraphIssue[] }, what: string): Promise<void> => {
-    await this.saveNow();
+  openAsNew = async (opened: Extract<PageOpened, { ok: true }>, what: string): Promise<void> => {
+    if (!(await this.readyToLeave())) return;
     // The open worker writes the new library graph (it has it already); the page saves only edits.
     const id = storage.newGraphId();
-    const saved = await this.opener().saveOpened(id);
+    const saved = await this.opener().saveOpened(opened.token, id);
     this.switchTo(id, opened.graph, opened.issues);
     if (!saved.ok) await this.saveNow();
     this.store.set({ libraryOpen: false });
@@ -386,16 +387,25 @@ export class EditorController {
 
   /** The canvas could not draw the open graph: keep it in the library, offer it, start a blank one. */
   renderFailed = (error: unknown): void => {
+    const message = error instanceof Error ? error.message : String(error);
+    if (this.graph.nodes.length === 0) {
+      // Not the graph's doing: starting another blank graph would only fail again.
+      this.store.set({ storageError: `The canvas could not be drawn (${message}). Reload the page; your graphs are in the library.` });
+      return;
+    }
     const { docId } = this.store.get();
-    const title = this.graph.metadata.title;
     let text: string | null = null;
     try {
       text = JSON.stringify(this.graph);
     } catch {
       // The download is then unavailable; the library still has the graph.
     }
-    this.store.set({ recovery: { title, lines: [`drawing it failed: ${error instanceof Error ? error.message : String(error)}`], text, id: docId } });
-    void this.newGraph(emptyGraph('Untitled graph'));
+    this.store.set({ recovery: { title: this.graph.metadata.title, lines: [`drawing it failed: ${message}`], text, id: docId } });
+    // The graph stays in the library (and, if storage refuses it, in the rescue copy) even so.
+    void this.saveNow().then(() => {
+      this.switchTo(storage.newGraphId(), emptyGraph('Untitled graph'));
+      return this.saveNow();
+    });
   };
 
   /** Downloads the graph the banner is about, exactly as it was stored. */
@@ -406,6 +416,11 @@ export class EditorController {
   };
 
   private switchTo(id: string, graph: Graph, issues?: readonly GraphIssue[]): void {
+    // An edit made while the switch was under way is saved with the graph it belongs to.
+    if (this.dirty) void this.saveNow();
+    clearTimeout(this.retryTimer);
+    this.retries = 0;
+    markChecked(graph);
     this.history.reset(graph);
     // What is switched to is stored already (or its caller saves it): no autosave of it now.
     clearTimeout(this.autosaveTimer);
@@ -430,36 +445,52 @@ export class EditorController {
   private retries = 0;
 
   /**
-   * Writes the open graph now (also called on pagehide / when the tab is hidden). Saves run one
-   * after another, so an older graph never lands after a newer one. A failed save keeps a copy in
-   * localStorage (so a crash or kill loses nothing) and is retried until storage takes it.
+   * Writes the open graph now (also called on pagehide / when the tab is hidden); the graph and
+   * its id are taken when it is called. Saves run one after another, so an older graph never
+   * lands after a newer one. A failed save keeps a copy in localStorage (so a crash or a kill
+   * loses nothing) and, while the graph is open, is retried until storage takes it.
    */
   saveNow = (): Promise<void> => {
     clearTimeout(this.autosaveTimer);
     clearTimeout(this.retryTimer);
-    const job = this.saving.then(() => this.writeOpenGraph());
+    const id = this.store.get().docId;
+    const graph = this.graph;
+    if (!id) return this.saving;
+    this.dirty = false;
+    const job = this.saving.then(() => this.writeGraph(id, graph));
     this.saving = job.catch(() => undefined);
     return job;
   };
 
-  private async writeOpenGraph(): Promise<void> {
-    const id = this.store.get().docId;
-    if (!id) return;
-    const graph = this.graph;
-    this.dirty = false;
-    this.store.set({ saved: 'saving' });
+  private async writeGraph(id: string, graph: Graph): Promise<void> {
+    const open = () => this.store.get().docId === id;
+    if (open()) this.store.set({ saved: 'saving' });
     try {
       await storage.saveGraph(id, graph);
       clearRescue(id);
-      this.retries = 0;
-      if (this.graph === graph) this.store.set({ saved: 'saved', storageError: null });
+      if (open()) {
+        this.retries = 0;
+        if (this.graph === graph) this.store.set({ saved: 'saved', storageError: null });
+      }
     } catch (err) {
+      keepRescue(id, graph);
+      if (!open()) return; // its rescue copy stands in until that graph saves (opening it reads the copy)
       this.dirty = true;
       this.storageFailed(err);
-      keepRescue(id, graph);
       const delay = RETRY_MS[Math.min(this.retries++, RETRY_MS.length - 1)];
       this.retryTimer = setTimeout(() => void this.saveNow(), delay);
     }
+  }
+
+  /**
+   * Saves the open graph before another one opens; false (and says why) while storage refuses it,
+   * so edits are never left behind for a graph that is no longer open.
+   */
+  private async readyToLeave(): Promise<boolean> {
+    await this.saveNow();
+    if (this.store.get().saved !== 'error') return true;
+    this.toast('error', "This graph's latest edits are not saved yet (see the banner), so another graph was not opened. Free space or save it to a file first.", 10_000);
+    return false;
   }
 
   /** Whether an edit has not reached storage yet (the page asks before it is closed then). */
@@ -484,9 +515,13 @@ export class EditorController {
   }
 
   openLibraryGraph = async (id: string): Promise<void> => {
-    await this.saveNow();
+    if (!(await this.readyToLeave())) return;
+    this.openAbort?.abort();
+    const abort = (this.openAbort = new AbortController());
     this.store.set({ opening: { label: 'the library graph' } });
-    const r = await this.opener().openStored(id);
+    const r = await this.opener().openStored(id, abort.signal);
+    if (this.openAbort !== abort) return;
+    this.openAbort = null;
     this.store.set({ opening: null });
     if (!r.ok) {
       if (r.code === 'cancelled') return;
@@ -494,12 +529,18 @@ export class EditorController {
       this.store.set({ fileErrors: { title: `${title} could not be opened`, lines: r.lines } });
       return;
     }
-    this.switchTo(id, r.graph, r.issues);
+    // Edits storage refused for this graph earlier are in its rescue copy.
+    const rescued = await this.rescuedEdits(id, r.modified);
+    this.switchTo(id, (rescued ?? r).graph, (rescued ?? r).issues);
     this.store.set({ libraryOpen: false });
+    if (rescued) {
+      this.toast('warning', 'Edits to this graph that could not be saved before were recovered from this browser; they are saved now.', 10_000);
+      await this.saveNow();
+    }
   };
 
   newGraph = async (graph: Graph, issues?: readonly GraphIssue[]): Promise<void> => {
-    await this.saveNow();
+    if (!(await this.readyToLeave())) return;
     this.switchTo(storage.newGraphId(), graph, issues);
     await this.saveNow();
     this.store.set({ libraryOpen: false });

@@ -127,20 +127,41 @@ async function retitled(entry: StoredGraph, title: string): Promise<Pick<StoredG
   return text.length > BLOB_FROM_CHARS ? { json: '', jsonBlob: new Blob([text], { type: 'application/json' }) } : { json: text, jsonBlob: undefined };
 }
 
+/**
+ * Rewrites a record in one transaction when it is still what `change` was computed from (the
+ * autosave may write it meanwhile; then the change is made again, on the new record).
+ */
+async function rewriteRecord(id: string, change: (entry: StoredGraph) => Promise<StoredGraph | null>): Promise<StoredGraph | null> {
+  const d = db();
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const entry = await d.graphs.get(id);
+    if (!entry) return null;
+    const next = await change(entry);
+    if (!next) return null;
+    const written = await d.transaction('rw', d.graphs, async () => {
+      const now = await d.graphs.get(id);
+      if (!now || now.modified !== entry.modified || now.json !== entry.json) return false;
+      await d.graphs.put(next);
+      return true;
+    });
+    if (written) return next;
+  }
+  throw new Error('the graph kept changing while it was being renamed or copied; try again');
+}
+
 export async function renameGraph(id: string, title: string): Promise<void> {
-  const entry = await db().graphs.get(id);
-  if (!entry) return;
-  await db().graphs.update(id, { title, ...(await retitled(entry, title)), modified: Date.now() });
+  await rewriteRecord(id, async (entry) => ({ ...entry, title, ...(await retitled(entry, title)), modified: Date.now() }));
 }
 
 export async function duplicateGraph(id: string): Promise<string | undefined> {
-  const entry = await db().graphs.get(id);
-  if (!entry) return undefined;
   const copyId = newGraphId();
-  const title = `${entry.title} (copy)`.slice(0, 200);
-  // The copy names the same large values: they are kept once for both.
-  await db().graphs.put({ ...entry, id: copyId, title, ...(await retitled(entry, title)), modified: Date.now() });
-  return copyId;
+  // The copy names the same large values: they are kept once for both. It is written in the same
+  // transaction that finds the original unchanged, so the values it names are still stored.
+  const copy = await rewriteRecord(id, async (entry) => {
+    const title = `${entry.title} (copy)`.slice(0, 200);
+    return { ...entry, id: copyId, title, ...(await retitled(entry, title)), modified: Date.now() };
+  });
+  return copy ? copyId : undefined;
 }
 
 export async function deleteGraph(id: string): Promise<void> {

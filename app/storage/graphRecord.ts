@@ -51,10 +51,18 @@ function storedNode(node: GraphNode): StoredNode {
   return s;
 }
 
-/** The stored form of a graph; `hash` names a large value by its content. */
-export async function encodeForStorage(graph: Graph, hash: (text: string) => Promise<string> = hashText): Promise<EncodedGraph> {
+/**
+ * The stored form of a graph; `hash` names a large value by its content. Where the page has no
+ * WebCrypto (served over plain http from another machine) nothing is hashed: large values stay
+ * in the JSON, which costs space and time, never correctness.
+ */
+export async function encodeForStorage(graph: Graph, hash: ((text: string) => Promise<string>) | null = canHash() ? hashText : null): Promise<EncodedGraph> {
   const refs: LargeValueRef[] = [];
   const values = new Map<string, string>();
+  if (!hash) {
+    const parts = compactJsonParts(graph);
+    return { parts, chars: parts.reduce((n, p) => n + p.length, 0), refs, values };
+  }
   for (let i = 0; i < graph.nodes.length; i++) {
     for (const [param, text] of storedNode(graph.nodes[i]).large) {
       const h = await hash(text);
@@ -90,16 +98,25 @@ export function decodeStored(json: string, refs: readonly LargeValueRef[] | unde
     return { ok: false, message: `the saved text is not valid JSON: ${(err as Error).message}`, text: json };
   }
   const nodes = (doc as { nodes?: unknown })?.nodes;
+  const missing: string[] = [];
   for (const ref of refs) {
     const node = Array.isArray(nodes) ? nodes[ref.node] : undefined;
     const params = node && typeof node === 'object' ? (node as { params?: unknown }).params : undefined;
     const text = values.get(ref.hash);
     if (!params || typeof params !== 'object' || !hasKey(params, ref.param) || text === undefined) {
-      return { ok: false, message: `the saved value of nodes[${ref.node}].params.${ref.param} is missing from the browser's storage`, text: json };
+      missing.push(`nodes[${ref.node}].params.${ref.param}`);
+      continue;
     }
     Object.defineProperty(params, ref.param, { value: text, enumerable: true, writable: true, configurable: true });
   }
-  return { ok: true, document: doc, text: JSON.stringify(doc) };
+  // Whatever storage still has is put back, so a download of a damaged graph keeps it.
+  const text = JSON.stringify(doc);
+  if (missing.length) return { ok: false, message: `the saved value${missing.length > 1 ? 's' : ''} of ${missing.join(', ')} ${missing.length > 1 ? 'are' : 'is'} missing from the browser's storage`, text };
+  return { ok: true, document: doc, text };
+}
+
+function canHash(): boolean {
+  return typeof crypto !== 'undefined' && typeof crypto.subtle?.digest === 'function';
 }
 
 /** Hex sha256 of a text, remembered for the last few large values (autosave asks again after every edit). */
@@ -109,6 +126,7 @@ export function hashText(text: string): Promise<string> {
   if (h) return h;
   h = crypto.subtle.digest('SHA-256', new TextEncoder().encode(text)).then((d) => Array.from(new Uint8Array(d), (b) => b.toString(16).padStart(2, '0')).join(''));
   recent.set(text, h);
-  if (recent.size > 64) recent.delete(recent.keys().next().value!);
+  h.catch(() => recent.delete(text)); // a failure is not remembered
+  if (recent.size > 16) recent.delete(recent.keys().next().value!);
   return h;
 }

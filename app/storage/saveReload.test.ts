@@ -6,6 +6,7 @@ import { addNode, connect, groupNodes, moveNodes, removeElements, setLabel, setM
 import { emptyGraph, type Graph } from '@/engine/graph/document';
 import { parseGraph } from '@/engine/graph/parse';
 import { compactJson, limitProblem } from '@/engine/graph/size';
+import { documentProblem } from '@/engine/graph/acceptable';
 import { portsOf } from '@/engine/graph/ports';
 import { registry, NODE_DEFINITIONS } from '@/nodes';
 import { deleteGraph, loadGraph, saveGraph } from './db';
@@ -35,6 +36,8 @@ type Edit =
   | { kind: 'move'; node: number; x: number; y: number }
   | { kind: 'label'; node: number; text: string }
   | { kind: 'title'; text: string }
+  | { kind: 'description'; chars: number }
+  | { kind: 'foreign'; payload: number }
   | { kind: 'group'; a: number; b: number }
   | { kind: 'paste'; node: number }
   | { kind: 'remove'; node: number };
@@ -46,24 +49,41 @@ const edit: fc.Arbitrary<Edit> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('image' as const), node: fc.nat(), chars: fc.integer({ min: 1000, max: 400_000 }), seed: fc.nat() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('connect' as const), from: fc.nat(), to: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('move' as const), node: fc.nat(), x: fc.double({ min: -1e6, max: 1e6, noNaN: true }), y: fc.integer() }) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('label' as const), node: fc.nat(), text }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('label' as const), node: fc.nat(), text: fc.oneof(text, fc.string({ minLength: 190, maxLength: 260 })) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('title' as const), text }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('description' as const), chars: fc.integer({ min: 0, max: 150_000 }) }) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('foreign' as const), payload: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('group' as const), a: fc.nat(), b: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('paste' as const), node: fc.nat() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), node: fc.nat() }) },
 );
 
-/** Applies one edit the way the editor does: a command, refused past the limits. */
+/** Fragments a clipboard might hold: Weft's own, and hostile ones that paste must not let in. */
+const FOREIGN: unknown[] = [
+  { id: 'x', type: 'values.number', typeVersion: 1, position: { x: 0, y: 0 }, params: { value: 1 }, mode: 'normal' },
+  JSON.parse('{"id":"x","type":"values.number","typeVersion":1,"position":{"x":0,"y":0},"params":{"__proto__":{"polluted":true}},"mode":"normal"}'),
+  { id: 'x', type: 'ui.note', typeVersion: 1, position: { x: 0, y: 0 }, params: { text: 'y'.repeat(5_000_000) }, mode: 'normal' },
+  { id: 'x', type: 'values.text', typeVersion: 1, position: { x: Number.NaN, y: 0 }, params: {}, mode: 'normal' },
+  { id: 'x', type: 'values.text', typeVersion: 1, position: { x: 0, y: 0 }, params: {}, mode: 'sideways' },
+];
+
+/** Applies one edit the way the editor does: a command, refused when a reader would refuse the result. */
 function apply(h: History, e: Edit): void {
   const g = h.graph;
   const pick = (i: number) => g.nodes[i % Math.max(1, g.nodes.length)];
-  const accept = (next: Graph) => limitProblem(next) === undefined;
+  const accept = (next: Graph) => documentProblem(next) === undefined;
   switch (e.kind) {
     case 'add':
       h.apply(addNode(DEFS[e.def % DEFS.length], { x: e.x, y: e.y }), accept);
       return;
     case 'title':
-      h.apply(setMetadata({ title: e.text.slice(0, 200) }), accept);
+      h.apply(setMetadata({ title: e.text }), accept);
+      return;
+    case 'description':
+      h.apply(setMetadata({ description: 'd'.repeat(e.chars) }), accept);
+      return;
+    case 'foreign':
+      h.apply(pasteFragment({ nodes: [FOREIGN[e.payload % FOREIGN.length] as Graph['nodes'][number]], edges: [] }, { x: 10, y: 10 }), accept);
       return;
   }
   const n = pick('node' in e ? e.node : 'from' in e ? e.from : e.a);
@@ -91,7 +111,7 @@ function apply(h: History, e: Edit): void {
       h.apply(moveNodes([{ id: n.id, position: { x: e.x, y: e.y } }]), accept);
       return;
     case 'label':
-      h.apply(setLabel(n.id, e.text.slice(0, 200)), accept);
+      h.apply(setLabel(n.id, e.text), accept);
       return;
     case 'group': {
       const other = pick(e.b);
@@ -142,7 +162,7 @@ describe('save and reload (property)', () => {
         expect(JSON.stringify(back.graph)).toBe(JSON.stringify(h.graph));
         await deleteGraph(id);
       }),
-      { numRuns: 60 },
+      { numRuns: 100 },
     );
   }, 120_000);
 

@@ -59,13 +59,14 @@ function parseUnsafe(input: unknown, registry: Registry | undefined, steps: read
   const parsed = GraphSchema.safeParse(doc);
   if (!parsed.success) return { ok: false, errors: zodIssues(parsed.error.issues) };
   const graph = parsed.data as Graph;
+  const warnings = registry ? upgradeNodeTypes(graph, registry) : [];
+  const hard = warnings.filter((w) => w.severity === 'error');
+  if (hard.length) return { ok: false, errors: hard };
+  // Measured once the nodes are in their final form (the size cache keeps each node's JSON).
   const chars = graphChars(graph);
   if (chars > LIMITS.graphChars) {
     return { ok: false, errors: [issue('too_large', '', `the graph is ${formatMegabytes(chars)} as compact JSON; graphs are limited to ${formatMegabytes(LIMITS.graphChars)}`)] };
   }
-  const warnings = registry ? upgradeNodeTypes(graph, registry) : [];
-  const hard = warnings.filter((w) => w.severity === 'error');
-  if (hard.length) return { ok: false, errors: hard };
   return { ok: true, value: graph, warnings, ...(version < target ? { migratedFrom: version } : {}) };
 }
 
@@ -117,8 +118,8 @@ function upgradeNodeTypes(graph: Graph, registry: Registry): GraphIssue[] {
         out.push(issue('no_node_migration', ['nodes', i, 'typeVersion'], `node '${node.id}' (${def.title}) is version ${node.typeVersion} and cannot be upgraded to ${def.version}`, { nodeId: node.id }));
         return;
       }
-      node.params = def.migrate(node.params, node.typeVersion);
-      node.typeVersion = def.version;
+      // A new node object, never a changed one: caches keyed by node objects stay true.
+      graph.nodes[i] = { ...node, params: def.migrate(node.params, node.typeVersion), typeVersion: def.version };
     }
   });
   return out;
@@ -135,6 +136,16 @@ function describeZodIssue(i: z.core.$ZodIssue): string {
     return received === undefined || received === 'undefined' ? `${field} is required (expected ${i.expected})` : `${field} should be ${i.expected}, not ${received}`;
   }
   return i.message;
+}
+
+/**
+ * The first reason `value` is not plain graph data (a forbidden key, too deep, a string past the
+ * limit, something that is not JSON), with its path; undefined when it is plain data.
+ */
+export function plainDataIssue(value: unknown, path: PathPart[] = []): GraphIssue | undefined {
+  const errors: GraphIssue[] = [];
+  sanitize(value, path, errors, path.length);
+  return errors[0];
 }
 
 function describeThrown(err: unknown): string {

@@ -21,6 +21,7 @@ export async function fetchBytes(url: string, what: string, options: FetchBytesO
     response = await doFetch(url, { signal });
   } catch (err) {
     if (signal?.aborted) throw cancelled();
+    if (err instanceof NodeRunError) throw err; // a refusal by the host's own fetch (a redirect it does not allow)
     throw new NodeRunError('fetch_failed', `could not download ${what} from ${url}: ${err instanceof Error ? err.message : String(err)}`);
   }
   if (response.status === 404) throw new NodeRunError('file_missing', `${what} was not found at ${url} (404)`);

@@ -99,3 +99,22 @@ test('an edit marked "Not saved" survives the browser being killed', async ({}, 
   await shot(page, testInfo, 'recovered-after-kill');
   await context.close();
 });
+
+test('another graph does not open over edits storage has not taken', async ({ page }) => {
+  await openEditor(page);
+  await page.getByTestId('graph-title').fill('Kept open');
+  await expect(page.getByTestId('save-state')).toHaveText('Saved');
+  await storageFails(page);
+  await page.getByTestId('graph-title').fill('Kept open, edited');
+  await expect(page.getByTestId('save-state')).toHaveText('Not saved');
+  await page.getByTestId('library-button').click();
+  await page.getByTestId('library-new').click();
+  await expect(page.getByTestId('toast-error')).toContainText('latest edits are not saved yet');
+  await expect(page.getByTestId('graph-title')).toHaveValue('Kept open, edited');
+  await storageRecovers(page);
+  await expect(page.getByTestId('save-state')).toHaveText('Saved', { timeout: 20_000 });
+  await page.getByTestId('library-new').click();
+  await expect(page.getByTestId('graph-title')).toHaveValue('Untitled graph');
+  await page.getByTestId('library-button').click();
+  await expect(page.locator('[data-testid=library-row][data-title="Kept open, edited"]')).toHaveCount(1);
+});

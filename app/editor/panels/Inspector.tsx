@@ -12,6 +12,7 @@ import { ValueView } from '../canvas/ValueView';
 import { IssuesPanel } from './IssuesPanel';
 import { ExplainPanel } from '../teach/ExplainPanel';
 import { categoryColour, portColour, portTypeLabel } from '../canvas/theme';
+import { LIMITS } from '@/engine/graph/limits';
 
 /** The right sidebar: the selected node in full (or the graph's details), then the problems list. */
 export const Inspector = memo(function Inspector() {
@@ -163,7 +164,7 @@ function GraphInspector() {
       </label>
       <label className="insp-row insp-col">
         <span>Description</span>
-        <textarea rows={4} value={meta.description ?? ''} onChange={(e) => ctrl.apply(setMetadata({ description: e.target.value }))} />
+        <textarea rows={4} value={meta.description ?? ''} maxLength={LIMITS.textLength} onChange={(e) => ctrl.apply(setMetadata({ description: e.target.value }))} />
       </label>
       <p className="muted small">{counts}</p>
       <p className="muted small">Select a node to see its parameters. Double-click the canvas to add a node.</p>
