@@ -9,6 +9,11 @@ export { newNodeId } from './ids';
 type Position = { x: number; y: number };
 
 /** Default params of a definition: its zod schema filled with defaults. */
+/** A position as saved: -0 becomes 0 (JSON writes both as 0, so a reopened graph has 0). */
+function at(p: Position): Position {
+  return { x: p.x === 0 ? 0 : p.x, y: p.y === 0 ? 0 : p.y };
+}
+
 export function defaultParams(def: NodeDefinition): Record<string, unknown> {
   return def.params.parse({}) as Record<string, unknown>;
 }
@@ -22,7 +27,7 @@ export function addNode(def: NodeDefinition, position: Position, id?: string): C
         id: nodeId,
         type: def.type,
         typeVersion: def.version,
-        position: { x: position.x, y: position.y },
+        position: at(position),
         params: defaultParams(def),
         mode: 'normal',
       });
@@ -57,7 +62,7 @@ export function moveNodes(moves: readonly { id: string; position: Position }[]):
       const byId = new Map(moves.map((m) => [m.id, m.position]));
       for (const n of g.nodes) {
         const p = byId.get(n.id);
-        if (p && (n.position.x !== p.x || n.position.y !== p.y)) n.position = { x: p.x, y: p.y };
+        if (p && (n.position.x !== p.x || n.position.y !== p.y)) n.position = at(p);
       }
     },
   };
@@ -163,7 +168,7 @@ export function pasteFragment(fragment: Fragment, offset: Position, onIds?: (ids
         g.nodes.push({
           ...structuredClone(n),
           id: rename.get(n.id)!,
-          position: { x: n.position.x + offset.x, y: n.position.y + offset.y },
+          position: at({ x: n.position.x + offset.x, y: n.position.y + offset.y }),
         });
       }
       const takenEdges = new Set<string>();

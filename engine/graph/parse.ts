@@ -179,7 +179,9 @@ function sanitizeValue(value: unknown, path: PathPart[], errors: GraphIssue[], d
     if (value.length > LIMITS.stringLength) errors.push(issue('string_too_long', path, `text of ${value.length} characters; the limit is ${LIMITS.stringLength}`));
     return value;
   }
-  if (value === null || typeof value === 'number' || typeof value === 'boolean') return value;
+  // -0 is written 0 by JSON: it is 0 here too, so a graph equals itself reopened.
+  if (typeof value === 'number') return value === 0 ? 0 : value;
+  if (value === null || typeof value === 'boolean') return value;
   if (Array.isArray(value)) {
     if (value.length > LIMITS.edges) {
       errors.push(issue('too_many_items', path, `a list of ${value.length} items is longer than any graph needs`));
