@@ -65,6 +65,15 @@ describe('weft CLI', () => {
     expect(r.stderr).toMatch(/has no input 'x'/);
   });
 
+  it('run: a --set that makes a param invalid is said once', async () => {
+    const r = await weft('run', 'tests/fixtures/graphs/v1-repeat.json', '--set', 'loop-in.iterations=-5');
+    expect(r.code).toBe(1);
+    const lines = r.stderr.split('\n').filter((l) => l.includes("param 'iterations'"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/Too small: expected number to be >=0/);
+    expect(r.stderr).toMatch(/run invalid/);
+  });
+
   it('nodes --json lists every type with params as JSON Schema', async () => {
     const r = await weft('nodes', '--json');
     const list = JSON.parse(r.stdout);

@@ -54,8 +54,14 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     return 2;
   }
   const errors = validateGraph(graph, registry).filter((i) => i.severity === 'error');
-  // The executor refuses only problems in what the run needs; report the rest up front.
-  for (const e of errors) process.stderr.write(`${file}: ${issueToLine(e)}\n`);
+  // The executor refuses only problems in what the run needs; report every problem up front, once.
+  const printed = new Set<string>();
+  const say = (line: string) => {
+    if (printed.has(line)) return;
+    printed.add(line);
+    process.stderr.write(line + '\n');
+  };
+  for (const e of errors) say(`${file}: ${issueToLine(e)}`);
 
   const controller = new AbortController();
   const onSigint = () => {
@@ -86,7 +92,7 @@ export async function runCommand(file: string, opts: RunOpts): Promise<number> {
     process.off('SIGINT', onSigint);
   }
 
-  if (report.status === 'invalid') for (const e of report.issues ?? []) process.stderr.write(`${file}: ${issueToLine(e)}\n`);
+  if (report.status === 'invalid') for (const e of report.issues ?? []) say(`${file}: ${issueToLine(e)}`);
   let written: string[] = [];
   if (opts.out) {
     await mkdir(opts.out, { recursive: true });

@@ -34,17 +34,18 @@ const PROMPT = 'a large red circle on the left';
 
 /** Pipeline, prompts, tokenizers, encoders, scheduler, noise: the front half every example shares. */
 function front(b: Builder, opts: { prompt?: string; batch?: number; strength?: number; seed?: number } = {}): void {
-  b.node('pipeline', 'models.loadPipeline', 0, 260);
+  // Rows 180 apart and a gap under every node at full size (a test checks no node covers another).
+  b.node('pipeline', 'models.loadPipeline', 0, 360);
   b.node('prompt', 'conditioning.prompt', 0, 0, { text: opts.prompt ?? PROMPT });
-  b.node('negative', 'conditioning.prompt', 0, 130, { text: '' }, { label: 'Negative prompt' });
+  b.node('negative', 'conditioning.prompt', 0, 180, { text: '' }, { label: 'Negative prompt' });
   b.node('tokenize', 'conditioning.tokenize', 300, 0);
-  b.node('tokenize-negative', 'conditioning.tokenize', 300, 130);
+  b.node('tokenize-negative', 'conditioning.tokenize', 300, 180);
   b.node('encode', 'conditioning.encodeText', 560, 0);
-  b.node('encode-negative', 'conditioning.encodeText', 560, 130);
-  b.node('scheduler', 'sampling.scheduler', 300, 300, { scheduler: 'euler', steps: 20, strength: opts.strength ?? 1 });
-  b.node('empty', 'latent.empty', 300, 660, { batch: opts.batch ?? 1 });
-  b.node('noise', 'latent.noise', 560, 660, { seed: opts.seed ?? 42 });
-  b.node('start', 'sampling.initialLatent', 820, 420);
+  b.node('encode-negative', 'conditioning.encodeText', 560, 180);
+  b.node('scheduler', 'sampling.scheduler', 300, 380, { scheduler: 'euler', steps: 20, strength: opts.strength ?? 1 });
+  b.node('empty', 'latent.empty', 300, 800, { batch: opts.batch ?? 1 });
+  b.node('noise', 'latent.noise', 560, 800, { seed: opts.seed ?? 42 });
+  b.node('start', 'sampling.initialLatent', 820, 440);
   b.wire('pipeline.tokenizer', 'tokenize.tokenizer');
   b.wire('prompt.text', 'tokenize.text');
   b.wire('pipeline.tokenizer', 'tokenize-negative.tokenizer');
@@ -156,8 +157,8 @@ function imageToImage(): Graph {
   const b = new Builder('Image to image', 'Encodes a picture with the VAE, noises it part way (strength 0.6) and denoises it towards a new prompt.');
   front(b, { prompt: 'a large red square in the centre', strength: 0.6 });
   const png = readFileSync(path.join(here, '../tests/fixtures/images/blue-square.png')).toString('base64');
-  b.node('source', 'image.load', 0, 700, { dataUrl: `data:image/png;base64,${png}` }, { label: 'Source image' });
-  b.node('encode-image', 'latent.vaeEncode', 300, 760);
+  b.node('source', 'image.load', 0, 680, { dataUrl: `data:image/png;base64,${png}` }, { label: 'Source image' });
+  b.node('encode-image', 'latent.vaeEncode', 300, 800);
   b.wire('source.image', 'encode-image.image');
   b.wire('pipeline.vaeEncoder', 'encode-image.vaeEncoder');
   // The noise takes its shape from the image latent, and the start latent noises that latent.

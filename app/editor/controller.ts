@@ -200,8 +200,10 @@ export class EditorController {
       },
     });
     this.abort = null;
+    // A stepped run is timed by its work: the time it waited for Next does not count.
+    const paused = mode.pausedMs?.() ?? 0;
     if (!result.ok) {
-      this.store.set({ run: { status: 'error', ms: Date.now() - startedAt, message: result.message } });
+      this.store.set({ run: { status: 'error', ms: Date.now() - startedAt - paused, message: result.message } });
       this.toast('error', `Run failed: ${result.message}`, 8000);
       return;
     }
@@ -235,7 +237,7 @@ export class EditorController {
       return {
         nodeRuns,
         outputs: new Map([...s.outputs, ...report.outputs]),
-        run: { status: report.status, ms: report.ms, ...(message ? { message } : {}) },
+        run: { status: report.status, ms: Math.max(0, report.ms - paused), ...(message ? { message } : {}) },
         ...(report.status === 'invalid' && report.issues ? withIssues(report.issues) : {}),
       };
     });
@@ -584,6 +586,8 @@ export interface RunMode {
   resume?: ResumeRequest;
   onStart?: (runId: string) => void;
   onEvents?: (events: TransferEvent[]) => void;
+  /** Step mode: how long the run has waited for Next, left out of its time. */
+  pausedMs?: () => number;
 }
 
 function pruneSelection(sel: Selection, graph: Graph): Selection {

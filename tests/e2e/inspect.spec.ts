@@ -165,6 +165,12 @@ test('step mode pauses after one node with the next one highlighted; Next advanc
   expect(['a', 'b', 'mul', 'out']).toContain(first);
   await expect(node(page, first!).getByTestId('node-run-state')).toHaveAttribute('data-status', 'queued');
   await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'running');
+  // Waiting for Next is not work: the run bar says Paused, and its clock stands still.
+  await expect(page.getByTestId('run-status')).toContainText('Paused');
+  const pausedAt = await page.getByTestId('run-status').textContent();
+  await page.waitForTimeout(1200);
+  expect(await page.getByTestId('run-status').textContent()).toBe(pausedAt);
+  const wallStart = Date.now();
   await page.getByTestId('timeline-button').click();
   await shot(page, testInfo, 'step-mode');
   await page.getByTestId('timeline-button').click();
@@ -181,6 +187,11 @@ test('step mode pauses after one node with the next one highlighted; Next advanc
   await page.getByTestId('step-continue-button').click();
   await runDone(page);
   await expect(done).toHaveCount(4);
+  // The time shown is the work's, well under the seconds spent paused.
+  const shown = /Done · ([\d.]+) (ms|s)/.exec((await page.getByTestId('run-status').textContent()) ?? '');
+  expect(shown).not.toBeNull();
+  const shownMs = Number(shown![1]) * (shown![2] === 's' ? 1000 : 1);
+  expect(shownMs).toBeLessThan(Date.now() - wallStart);
   await expect(node(page, 'out').getByTestId('node-output')).toHaveText('42');
   await expect(page.getByTestId('step-button')).toBeVisible();
 

@@ -14,6 +14,10 @@ export interface StepView {
   pausedAt: string | null;
   /** Set when the next step is a whole repeat zone. */
   zoneId: string | null;
+  /** When the current pause began (Date.now() ms), while the run waits for Next. */
+  pausedSince: number | null;
+  /** Milliseconds spent waiting for Next so far: the run bar times only the work. */
+  pausedMs: number;
 }
 
 /** The "see inside" tools: wire probe, run timeline and step mode. */
@@ -28,7 +32,7 @@ export interface InspectState {
   step: StepView;
 }
 
-const IDLE_STEP: StepView = { active: false, runId: null, pausedAt: null, zoneId: null };
+const IDLE_STEP: StepView = { active: false, runId: null, pausedAt: null, zoneId: null, pausedSince: null, pausedMs: 0 };
 /** Enough for every wire of a big graph seen in a session; the oldest answers go first. */
 const MAX_PROBES = 96;
 
@@ -96,6 +100,10 @@ export class InspectController {
         step: true,
         onStart: (runId) => this.setStep({ runId }),
         onEvents: (events) => this.onStepEvents(events),
+        pausedMs: () => {
+          const { pausedMs, pausedSince } = this.store.get().step;
+          return pausedMs + (pausedSince !== null ? Date.now() - pausedSince : 0);
+        },
       });
     } finally {
       this.store.set({ step: IDLE_STEP });
@@ -113,22 +121,31 @@ export class InspectController {
   continueRun = (): void => {
     const { runId } = this.store.get().step;
     if (!runId) return;
-    this.setStep({ pausedAt: null, zoneId: null });
+    this.setStep({ pausedAt: null, zoneId: null, ...this.resumed() });
     void this.ctrl.engine?.step(runId, 'continue');
   };
 
   private onStepEvents(events: readonly TransferEvent[]): void {
-    let { pausedAt, zoneId } = this.store.get().step;
+    let { pausedAt, zoneId, pausedSince, pausedMs } = this.store.get().step;
     for (const e of events) {
       if (e.type === 'paused') {
         pausedAt = e.nodeId;
         zoneId = e.zoneId ?? null;
+        pausedSince ??= Date.now();
       } else if (e.type === 'started' && e.nodeId === pausedAt) {
         pausedAt = null;
         zoneId = null;
+        if (pausedSince !== null) pausedMs += Date.now() - pausedSince;
+        pausedSince = null;
       }
     }
-    this.setStep({ pausedAt, zoneId });
+    this.setStep({ pausedAt, zoneId, pausedSince, pausedMs });
+  }
+
+  /** The pause that ends now, added to the time spent paused. */
+  private resumed(): Pick<StepView, 'pausedSince' | 'pausedMs'> {
+    const { pausedSince, pausedMs } = this.store.get().step;
+    return { pausedSince: null, pausedMs: pausedMs + (pausedSince !== null ? Date.now() - pausedSince : 0) };
   }
 
   private setStep(patch: Partial<StepView>): void {

@@ -51,4 +51,11 @@ describe('buildTimeline', () => {
     const t = buildTimeline(graph(), runs({ noise: { status: 'error', startedAt: 1, ms: 3, message: 'shape too large', reason: 'first run' } }));
     expect(t.rows[0].reason).toBe('shape too large');
   });
+
+  it('tells nodes with the same title apart by their ids', () => {
+    const g = graph();
+    g.nodes.push({ id: 'seed-2', type: 'values.seed', typeVersion: 1, position: { x: 0, y: 0 }, params: {}, mode: 'normal' });
+    const t = buildTimeline(g, runs({ seed: { status: 'done', startedAt: 1, ms: 1 }, 'seed-2': { status: 'done', startedAt: 2, ms: 1 }, noise: { status: 'done', startedAt: 3, ms: 1 } }));
+    expect(t.rows.map((r) => r.label)).toEqual(['Seed · seed', 'Seed · seed-2', 'My noise']);
+  });
 });

@@ -42,6 +42,10 @@ export function buildTimeline(graph: Graph, runs: ReadonlyMap<string, NodeRunVie
       reason: r.status === 'error' ? (r.message ?? r.reason ?? '') : (r.reason ?? ''),
     };
   });
+  // Two nodes of one type (the positive and the negative Tokenizer) are told apart by their ids.
+  const uses = new Map<string, number>();
+  for (const row of rows) uses.set(row.label, (uses.get(row.label) ?? 0) + 1);
+  for (const row of rows) if ((uses.get(row.label) ?? 0) > 1) row.label = `${row.label} · ${row.id}`;
   rows.sort((a, b) => (a.start ?? Infinity) - (b.start ?? Infinity) || a.id.localeCompare(b.id));
   let total = 0;
   for (const row of rows) if (row.start !== undefined) total = Math.max(total, row.start + row.ms);

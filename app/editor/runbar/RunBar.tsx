@@ -37,6 +37,8 @@ export const RunBar = memo(function RunBar() {
         className="title-input"
         value={title}
         maxLength={200}
+        // The whole title on hover, where the bar has no room for it.
+        title={title}
         aria-label="Graph title"
         data-testid="graph-title"
         onChange={(e) => ctrl.apply(setMetadata({ title: e.target.value }))}
@@ -103,6 +105,7 @@ export const RunBar = memo(function RunBar() {
 function RunStatus() {
   const run = useEditor((s) => s.run);
   const fraction = useEditor((s) => runFraction(s.nodeRuns));
+  const step = useInspect((s) => s.step);
   const [now, setNow] = useState(() => Date.now());
   const running = run.status === 'running' || run.status === 'cancelling';
   useEffect(() => {
@@ -110,11 +113,16 @@ function RunStatus() {
     const t = setInterval(() => setNow(Date.now()), 100);
     return () => clearInterval(t);
   }, [running]);
+  // In step mode the clock stops while the run waits for Next.
+  const paused = step.active ? step.pausedMs + (step.pausedSince !== null ? now - step.pausedSince : 0) : 0;
+  const workStart = run.startedAt === undefined ? undefined : run.startedAt + paused;
   const text =
     run.status === 'idle'
       ? 'Ready'
-      : running
-        ? runningText(run.status === 'cancelling' ? 'Cancelling' : 'Running', fraction, run.startedAt, now)
+      : running && step.active && step.pausedSince !== null
+        ? `Paused · ${formatMs(Math.max(0, now - (workStart ?? now)))} of work · ${Math.round(fraction * 100)}%`
+        : running
+        ? runningText(run.status === 'cancelling' ? 'Cancelling' : 'Running', fraction, workStart, now)
         : run.status === 'ok'
           ? `Done · ${formatMs(run.ms)}`
           : run.status === 'cancelled'
