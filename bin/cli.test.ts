@@ -70,7 +70,7 @@ describe('weft CLI', () => {
     expect(r.code).toBe(1);
     const lines = r.stderr.split('\n').filter((l) => l.includes("param 'iterations'"));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/Too small: expected number to be >=0/);
+    expect(lines[0]).toMatch(/param 'iterations': must be at least 0; it is -5/);
     expect(r.stderr).toMatch(/run invalid/);
   });
 

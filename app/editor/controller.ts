@@ -50,6 +50,7 @@ export class EditorController {
       outputs: new Map(),
       issues: [],
       issuesByNode: new Map(),
+      runAttempted: false,
       ready: false,
       viewVersion: 0,
       toasts: [],
@@ -185,7 +186,7 @@ export class EditorController {
     const abort = new AbortController();
     this.abort = abort;
     const startedAt = Date.now();
-    this.store.set({ run: { status: 'running', startedAt }, nodeRuns: new Map() });
+    this.store.set({ run: { status: 'running', startedAt }, nodeRuns: new Map(), runAttempted: true });
     const result = await this.bridge.run(this.graph, {
       ...(targets?.length ? { targets } : {}),
       signal: abort.signal,
@@ -238,7 +239,8 @@ export class EditorController {
         nodeRuns,
         outputs: new Map([...s.outputs, ...report.outputs]),
         run: { status: report.status, ms: Math.max(0, report.ms - paused), ...(message ? { message } : {}) },
-        ...(report.status === 'invalid' && report.issues ? withIssues(report.issues) : {}),
+        // The run's refusals join what validation found (they are a subset, plus unknown targets and cycles).
+        ...(report.status === 'invalid' && report.issues ? withIssues(mergeIssues(s.issues, report.issues)) : {}),
       };
     });
     if (report.status === 'invalid') this.toast('error', 'The graph cannot run: see the problems list.');
@@ -430,7 +432,7 @@ export class EditorController {
     if (graph.nodes.length > 300) warmJsonCache(graph, whenIdle);
     this.knownIssues = issues ? { graph, issues } : null;
     this.dirty = false;
-    this.store.set((s) => ({ docId: id, selection: EMPTY_SELECTION, saved: 'saved', viewVersion: s.viewVersion + 1 }));
+    this.store.set((s) => ({ docId: id, selection: EMPTY_SELECTION, saved: 'saved', runAttempted: false, viewVersion: s.viewVersion + 1 }));
     this.clearResults();
     void storage.setCurrentGraphId(id).catch((err) => this.storageFailed(err));
   }
@@ -557,6 +559,12 @@ export class EditorController {
       return undefined;
     }
   };
+}
+
+function mergeIssues(a: readonly GraphIssue[], b: readonly GraphIssue[]): GraphIssue[] {
+  const key = (i: GraphIssue) => `${i.code}\u0000${i.path}\u0000${i.message}`;
+  const seen = new Set(a.map(key));
+  return [...a, ...b.filter((i) => !seen.has(key(i)))];
 }
 
 /** Resolves in a later task, so the work after it does not lengthen the current one. */

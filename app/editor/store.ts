@@ -56,6 +56,11 @@ export interface EditorState {
   issues: readonly GraphIssue[];
   /** The same issues by node id, so each node reads only its own. */
   issuesByNode: ReadonlyMap<string, readonly GraphIssue[]>;
+  /**
+   * Whether Run was pressed since this graph opened. Until then an input not yet connected is
+   * part of building, not an error: nodes and the problems list show it calmly.
+   */
+  runAttempted: boolean;
   /** Bumped when a whole new document is shown, so the canvas refits its view. */
   viewVersion: number;
   /** Set once the stored graph (or the demo) is open. */

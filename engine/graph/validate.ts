@@ -129,8 +129,16 @@ function checkParams(node: GraphNode, i: number, def: NodeDefinition, out: Graph
   for (const zi of r.error.issues.slice(0, 10)) {
     const path: PathPart[] = ['nodes', i, 'params', ...(zi.path as PathPart[])];
     const key = zi.path.length ? `'${zi.path.join('.')}'` : 'params';
-    out.push(issue('invalid_param', path, `${label(node, def)}: param ${key}: ${zi.message}`, { nodeId: node.id }));
+    out.push(issue('invalid_param', path, `${label(node, def)}: param ${key}: ${inWords(zi as unknown as { code: string; message: string } & Record<string, unknown>, zi.path.length === 1 ? node.params[String(zi.path[0])] : undefined)}`, { nodeId: node.id }));
   }
+}
+
+/** A number out of range, said as a person would ("must be at least 1; it is -5"); other problems as zod words them. */
+function inWords(zi: { code: string; message: string } & Record<string, unknown>, value: unknown): string {
+  const is = typeof value === 'number' ? `; it is ${value}` : '';
+  if (zi.code === 'too_small' && typeof zi.minimum === 'number' && zi.origin === 'number') return `must be at least ${zi.minimum}${is}`;
+  if (zi.code === 'too_big' && typeof zi.maximum === 'number' && zi.origin === 'number') return `must be at most ${zi.maximum}${is}`;
+  return zi.message;
 }
 
 function checkZones(graph: Graph, registry: Registry, nodeIndex: Map<string, number>, out: GraphIssue[]): void {

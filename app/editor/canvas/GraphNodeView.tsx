@@ -1,4 +1,5 @@
 'use client';
+import type { GraphIssue } from '@/engine/errors';
 import { memo, useCallback, useMemo } from 'react';
 import { Handle, Position, useStore, type Node, type NodeProps, type ReactFlowState } from '@xyflow/react';
 import type { GraphNode } from '@/engine/graph/document';
@@ -42,7 +43,10 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
   const zones = useEditor((s) => (def.zoneRole ? s.graph.zones : undefined));
   const run = useEditor((s) => s.nodeRuns.get(id));
   const output = useEditor((s) => (def.isOutput ? s.outputs.get(id) : undefined));
-  const issues = useEditor((s) => s.issuesByNode.get(id));
+  const allIssues = useEditor((s) => s.issuesByNode.get(id));
+  const building = useEditor((s) => !s.runAttempted);
+  // Before the first Run, an input not yet connected is a step still to take, not an error.
+  const { issues, toConnect } = useMemo(() => splitToConnect(allIssues, building), [allIssues, building]);
   const wired = useEditor((s) => connectedInputs(s.graph.edges).get(id) ?? '');
   const ports = useMemo(() => portsOf({ zones: zones ?? [] }, node, def), [zones, node, def]);
   const fields = paramFields(def);
@@ -92,6 +96,11 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
         {outValue !== undefined ? (
           <div className="wnode-output" data-testid="node-output">
             {imagesOf(outValue).length ? <ImageOutputView nodeId={id} value={outValue} /> : <ValueView value={outValue} compact />}
+          </div>
+        ) : null}
+        {!compact && toConnect.length ? (
+          <div className="wnode-to-connect" data-testid="node-to-connect">
+            Connect {toConnect.map((n) => `'${n}'`).join(', ')}
           </div>
         ) : null}
         {!compact && issues?.length ? (
@@ -168,4 +177,20 @@ function UnknownNodeView({ node, selected }: { node: GraphNode; selected: boolea
       </div>
     </div>
   );
+}
+
+const NONE: readonly GraphIssue[] = [];
+
+/** A node's issues, with the inputs still to connect taken out while the user is building. */
+export function splitToConnect(issues: readonly GraphIssue[] | undefined, building: boolean): { issues: readonly GraphIssue[]; toConnect: string[] } {
+  if (!issues?.length) return { issues: NONE, toConnect: [] };
+  if (!building) return { issues, toConnect: [] };
+  const toConnect: string[] = [];
+  const rest: GraphIssue[] = [];
+  for (const i of issues) {
+    const m = i.code === 'missing_input' ? /required input '([^']+)'/.exec(i.message) : null;
+    if (m) toConnect.push(m[1]);
+    else rest.push(i);
+  }
+  return { issues: rest, toConnect };
 }

@@ -1,6 +1,6 @@
 'use client';
 import { memo, useEffect, useState } from 'react';
-import type { ParamField } from './paramFields';
+import { rangeInWords, type ParamField } from './paramFields';
 import { ImageFileInput, ModelSourceInput, NpyFileInput } from './FileParamWidgets';
 
 interface Props {
@@ -57,10 +57,10 @@ export const ParamWidget = memo(function ParamWidget({ field, value, problem, on
           ))}
         </select>
       ) : field.kind === 'number' ? (
-        <NumberInput id={id} testId={testId} value={value} integer={field.integer} min={field.min} max={field.max} onCommit={(v) => onChange(field.key, v)} />
+        <NumberInput id={id} testId={testId} label={field.label} value={value} integer={field.integer} min={field.min} max={field.max} onCommit={(v) => onChange(field.key, v)} />
       ) : field.kind === 'seed' ? (
         <div className="param-seed">
-          <NumberInput id={id} testId={testId} value={value} integer min={0} max={field.max} onCommit={(v) => onChange(field.key, v)} />
+          <NumberInput id={id} testId={testId} label={field.label} value={value} integer min={0} max={field.max} onCommit={(v) => onChange(field.key, v)} />
           <button
             type="button"
             className="icon-button nodrag"
@@ -100,29 +100,43 @@ function useDraft(value: unknown, format: (v: unknown) => string) {
   return { text, setText, focused, setFocused };
 }
 
-function NumberInput(props: { id: string; testId: string; value: unknown; integer: boolean; min?: number; max?: number; onCommit: (v: number) => void }) {
-  const { text, setText, setFocused } = useDraft(props.value, (v) => (typeof v === 'number' ? String(v) : ''));
+/**
+ * A number field that takes only what its param accepts: while the typed text is out of range
+ * (or not a number) nothing is committed and the field says what it takes; leaving the field
+ * puts back the value in force.
+ */
+function NumberInput(props: { id: string; testId: string; label: string; value: unknown; integer: boolean; min?: number; max?: number; onCommit: (v: number) => void }) {
+  const { text, setText, focused, setFocused } = useDraft(props.value, (v) => (typeof v === 'number' ? String(v) : ''));
+  const accepts = (n: number) => Number.isFinite(n) && (!props.integer || Number.isInteger(n)) && (props.min === undefined || n >= props.min) && (props.max === undefined || n <= props.max);
   const parsed = text.trim() === '' ? NaN : Number(text);
-  const ok = Number.isFinite(parsed) && (!props.integer || Number.isInteger(parsed)) && (props.min === undefined || parsed >= props.min) && (props.max === undefined || parsed <= props.max);
+  const ok = accepts(parsed);
   return (
-    <input
-      id={props.id}
-      data-testid={props.testId}
-      className={`nodrag${ok ? '' : ' input-invalid'}`}
-      type="number"
-      inputMode={props.integer ? 'numeric' : 'decimal'}
-      step={props.integer ? 1 : 'any'}
-      min={props.min}
-      max={props.max}
-      value={text}
-      onFocus={() => setFocused(true)}
-      onBlur={() => setFocused(false)}
-      onChange={(e) => {
-        setText(e.target.value);
-        const n = Number(e.target.value);
-        if (e.target.value.trim() !== '' && Number.isFinite(n) && (!props.integer || Number.isInteger(n))) props.onCommit(n);
-      }}
-    />
+    <>
+      <input
+        id={props.id}
+        data-testid={props.testId}
+        className={`nodrag${ok ? '' : ' input-invalid'}`}
+        type="number"
+        inputMode={props.integer ? 'numeric' : 'decimal'}
+        step={props.integer ? 1 : 'any'}
+        min={props.min}
+        max={props.max}
+        value={text}
+        title={`${props.label}: ${rangeInWords(props.integer, props.min, props.max)}`}
+        onFocus={() => setFocused(true)}
+        onBlur={() => setFocused(false)}
+        onChange={(e) => {
+          setText(e.target.value);
+          const n = e.target.value.trim() === '' ? NaN : Number(e.target.value);
+          if (accepts(n)) props.onCommit(n);
+        }}
+      />
+      {focused && !ok ? (
+        <div className="param-problem" data-testid={`${props.testId}-range`}>
+          {props.label} takes {rangeInWords(props.integer, props.min, props.max)}; it stays {typeof props.value === 'number' ? props.value : 'unset'}.
+        </div>
+      ) : null}
+    </>
   );
 }
 

@@ -77,12 +77,27 @@ export function paramFields(def: NodeDefinition): ParamField[] {
   return fields;
 }
 
-/** Checks one parameter value against the definition's schema; returns the problem or undefined. */
+/** "a whole number from 1 to 1000": what a number field takes, in words. */
+export function rangeInWords(integer: boolean, min?: number, max?: number): string {
+  const kind = integer ? 'a whole number' : 'a number';
+  if (min !== undefined && max !== undefined) return `${kind} from ${min} to ${max}`;
+  if (min !== undefined) return `${kind} of at least ${min}`;
+  if (max !== undefined) return `${kind} of at most ${max}`;
+  return kind;
+}
+
+/** Checks one parameter value against the definition's schema; returns the problem, in words, or undefined. */
 export function paramProblem(def: NodeDefinition, key: string, value: unknown): string | undefined {
-  const field = (def.params.shape as Record<string, z.ZodType | undefined>)[key];
-  if (!field) return undefined;
-  const r = field.safeParse(value);
-  return r.success ? undefined : r.error.issues[0]?.message ?? 'invalid value';
+  const schema = (def.params.shape as Record<string, z.ZodType | undefined>)[key];
+  if (!schema) return undefined;
+  const r = schema.safeParse(value);
+  if (r.success) return undefined;
+  const field = paramFields(def).find((f) => f.key === key);
+  if (field && (field.kind === 'number' || field.kind === 'seed') && typeof value === 'number') {
+    const integer = field.kind === 'seed' || field.integer;
+    return `${field.label} takes ${rangeInWords(integer, field.kind === 'seed' ? 0 : field.min, field.max)}; it is ${value}`;
+  }
+  return r.error.issues[0]?.message ?? 'invalid value';
 }
 
 function humanize(key: string): string {

@@ -1,14 +1,23 @@
 'use client';
-import { memo } from 'react';
+import { memo, useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
+import { registry } from '@/nodes';
 import { useController, useEditor } from '../EditorContext';
 
-/** Every validation problem in the graph; clicking one selects and shows its node. */
+/**
+ * Every validation problem in the graph, each under the name of its node ("Sampler: input
+ * 'latent' is not connected"); clicking one selects its node and brings it into view. Before the
+ * first Run, inputs not yet connected are listed calmly as steps still to take.
+ */
 export const IssuesPanel = memo(function IssuesPanel() {
   const issues = useEditor((s) => s.issues);
+  const nodes = useEditor((s) => s.graph.nodes);
+  const building = useEditor((s) => !s.runAttempted);
   const ctrl = useController();
   const rf = useReactFlow();
-  const errors = issues.filter((i) => i.severity === 'error').length;
+  const titles = useMemo(() => new Map(nodes.map((n) => [n.id, n.label || registry.get(n.type)?.title || n.type])), [nodes]);
+  const todo = (code: string) => building && code === 'missing_input';
+  const errors = issues.filter((i) => i.severity === 'error' && !todo(i.code)).length;
   return (
     <div className="issues" data-testid="issues-panel">
       <div className="issues-head">
@@ -19,26 +28,32 @@ export const IssuesPanel = memo(function IssuesPanel() {
       </div>
       <div className="issues-list">
         {issues.length === 0 ? <div className="muted small pad">No problems found.</div> : null}
-        {issues.map((i, k) => (
-          <button
-            type="button"
-            key={k}
-            className={`issue sev-${i.severity}`}
-            data-testid="issue"
-            onClick={() => {
-              if (!i.nodeId) return;
-              ctrl.selectNodes([i.nodeId]);
-              const n = rf.getInternalNode(i.nodeId);
-              if (n) rf.setCenter(n.internals.positionAbsolute.x + (n.measured.width ?? 200) / 2, n.internals.positionAbsolute.y + (n.measured.height ?? 100) / 2, { zoom: Math.max(rf.getZoom(), 0.8), duration: 300 });
-            }}
-          >
-            <span className="issue-sev">{i.severity === 'error' ? '●' : '▲'}</span>
-            <span className="issue-text">
-              {i.path ? <span className="issue-path mono">{i.path}</span> : null}
-              {i.message}
-            </span>
-          </button>
-        ))}
+        {issues.map((i, k) => {
+          const title = i.nodeId !== undefined ? titles.get(i.nodeId) : undefined;
+          // The node is named in front; the validator's "node 'id' (Title): " lead is not repeated.
+          const text = title !== undefined ? i.message.replace(/^node '[^']*' \([^)]*\): /, '') : i.message;
+          return (
+            <button
+              type="button"
+              key={k}
+              className={`issue ${todo(i.code) ? 'sev-todo' : `sev-${i.severity}`}`}
+              data-testid="issue"
+              title={i.path ? `${i.path}: ${i.message}` : i.message}
+              onClick={() => {
+                if (!i.nodeId) return;
+                ctrl.selectNodes([i.nodeId]);
+                const n = rf.getInternalNode(i.nodeId);
+                if (n) rf.setCenter(n.internals.positionAbsolute.x + (n.measured.width ?? 200) / 2, n.internals.positionAbsolute.y + (n.measured.height ?? 100) / 2, { zoom: Math.max(rf.getZoom(), 0.8), duration: 300 });
+              }}
+            >
+              <span className="issue-sev">{todo(i.code) ? '○' : i.severity === 'error' ? '●' : '▲'}</span>
+              <span className="issue-text">
+                {title !== undefined ? <span className="issue-node">{title}: </span> : i.path ? <span className="issue-path mono">{i.path}</span> : null}
+                {text}
+              </span>
+            </button>
+          );
+        })}
       </div>
     </div>
   );
