@@ -138,7 +138,7 @@ function detectAndScore(): Graph {
   sampleAndDecode(b, 1100);
   b.node('detect', 'analysis.detect', 1960, 60);
   b.node('overlay', 'output.image', 2240, 60, { name: 'overlay' });
-  b.node('detections', 'output.value', 2240, -80, { name: 'detections' });
+  b.node('detections', 'output.value', 2240, -320, { name: 'detections' });
   b.node('reward', 'analysis.reward', 1960, 480);
   b.node('score', 'output.value', 2240, 480, { name: 'score' });
   b.wire('pipeline.detector', 'detect.detector');

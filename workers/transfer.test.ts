@@ -24,4 +24,13 @@ describe('toTransfer', () => {
     expect(() => structuredClone(report)).not.toThrow();
     expect(report.outputs.get('out')!.get('list')).toEqual({ kind: 'list', items: [1, 'a'] });
   });
+
+  it('carries detections as plain boxes the Output node can draw', async () => {
+    const box = { box: [1, 2, 10, 12] as const, score: 0.9, shape: 'circle', colour: 'red', shapeProb: 0.95, colourProb: 0.97 };
+    const t = await toTransfer({ kind: 'detections', width: 64, height: 48, items: [[box, { ...box, shape: 'square' }], []] });
+    expect(t).toEqual({ kind: 'detections', width: 64, height: 48, items: [[box, { ...box, shape: 'square' }], []] });
+    expect(() => structuredClone(t)).not.toThrow();
+    // Something shaped otherwise is not taken for detections.
+    expect(await toTransfer({ kind: 'detections', width: 'wide', items: [] })).toMatchObject({ kind: 'other' });
+  });
 });

@@ -2,6 +2,18 @@ import type { RunEvent, RunReport, RunStatus, NodeReport } from '@/engine/execut
 import type { GraphIssue } from '@/engine/errors';
 import { isImageValue, isTensorValue, type ImageValue } from '@/engine/values';
 import { tensorStats, type TensorStats } from '@/engine/tensorStats';
+import type { Detection, DetectionsValue } from '@/ml/values';
+
+function isDetections(v: unknown): v is DetectionsValue {
+  const d = v as Partial<DetectionsValue> | null;
+  return typeof d === 'object' && d !== null && d.kind === 'detections' && typeof d.width === 'number' && typeof d.height === 'number' && Array.isArray(d.items);
+}
+
+/** Only the fields the page draws, as plain numbers and short strings. */
+function plainDetection(d: Detection): Detection {
+  const [x0, y0, x1, y1] = d.box;
+  return { box: [Number(x0), Number(y0), Number(x1), Number(y1)], score: Number(d.score), shape: String(d.shape).slice(0, 40), colour: String(d.colour).slice(0, 40), shapeProb: Number(d.shapeProb), colourProb: Number(d.colourProb) };
+}
 
 /** A tensor as the page sees it: a summary, never the data (tensors stay in the worker). */
 export interface TensorSummary {
@@ -19,13 +31,21 @@ export interface ListSummary {
   items: TransferValue[];
 }
 
+/** Detections cross as they are: small plain data the Output node draws as boxes. */
+export interface DetectionsSummary {
+  kind: 'detections';
+  width: number;
+  height: number;
+  items: Detection[][];
+}
+
 export interface OtherSummary {
   kind: 'other';
   summary: string;
 }
 
 /** What crosses the worker boundary for a value: scalars as they are, everything else tagged. */
-export type TransferValue = number | string | boolean | null | TensorSummary | ImageValue | ListSummary | OtherSummary;
+export type TransferValue = number | string | boolean | null | TensorSummary | ImageValue | ListSummary | DetectionsSummary | OtherSummary;
 
 export interface TransferReport {
   runId: string;
@@ -70,6 +90,9 @@ export async function toTransfer(value: unknown, depth = 0): Promise<TransferVal
     return summary;
   }
   if (isImageValue(value)) return { kind: 'image', width: value.width, height: value.height, data: value.data };
+  if (isDetections(value)) {
+    return { kind: 'detections', width: value.width, height: value.height, items: value.items.slice(0, 64).map((list) => list.slice(0, 256).map(plainDetection)) };
+  }
   if (Array.isArray(value) && depth < 3) {
     return { kind: 'list', items: await Promise.all(value.slice(0, 64).map((v) => toTransfer(v, depth + 1))) };
   }

@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { readFileSync } from 'node:fs';
 import { currentGraph, loadGraph, node, openEditor, shot, testGraph } from './helpers';
 
 /** A creator's first hour (issue 19): fields that take only what fits, problems that help. */
@@ -54,4 +55,31 @@ test('inputs not yet connected are a calm to-do until Run; problems name their n
   await expect(mul.getByTestId('node-to-connect')).toHaveCount(0);
   await expect(page.getByTestId('issue').filter({ hasText: 'Arithmetic' })).toHaveClass(/sev-error/);
   await shot(page, testInfo, 'problems-after-run');
+});
+
+test('detections reach an Output node as boxes with labels, not as text', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await openEditor(page);
+  const g = JSON.parse(readFileSync('examples/detect-and-score.json', 'utf8')) as { nodes: { id: string; params: Record<string, unknown> }[] };
+  g.nodes.find((n) => n.id === 'scheduler')!.params.steps = 6;
+  g.nodes.find((n) => n.id === 'sampler')!.params.preview = false;
+  await loadGraph(page, g as never);
+  await page.evaluate(() => window.__weft!.setBackend('wasm'));
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 200_000 });
+  const out = node(page, 'detections');
+  const view = out.getByTestId('value-detections');
+  await expect(view).toBeVisible();
+  const said = (await view.locator('.muted').textContent()) ?? '';
+  const count = Number(/^(\d+) detections?/.exec(said)?.[1] ?? NaN);
+  expect(count).toBeGreaterThanOrEqual(1); // seed 0 on wasm finds at least the prompt's shape
+  await expect(view.locator('svg rect')).toHaveCount(count);
+  await expect(view.locator('.detection-label')).toHaveCount(count);
+  await expect(view.locator('.detection-label').first()).toHaveText(/^\w+ \w+ (0?\.\d+|1)$/);
+  await page.evaluate(() => window.__weft!.viewport!.set({ x: -1900, y: 360, zoom: 1 }));
+  // Grown by its result, the node still clears the overlay image below it.
+  const a = (await out.boundingBox())!;
+  const b = (await node(page, 'overlay').boundingBox())!;
+  expect(a.y + a.height).toBeLessThanOrEqual(b.y);
+  await shot(page, testInfo, 'detections-output');
 });

@@ -1,6 +1,7 @@
 'use client';
 import { memo, useEffect, useRef } from 'react';
 import type { TransferValue } from '@/workers/transfer';
+import { DetectionBoxes } from './DetectionBoxes';
 
 /** Shows a run result: a scalar, text, a tensor summary, an image or a list. */
 export const ValueView = memo(function ValueView({ value, compact = false }: { value: TransferValue; compact?: boolean }) {
@@ -35,6 +36,18 @@ export const ValueView = memo(function ValueView({ value, compact = false }: { v
           {value.items.length > (compact ? 3 : 16) ? <span className="muted">… {value.items.length} items</span> : null}
         </span>
       );
+    case 'detections': {
+      const boxes = value.items[0] ?? [];
+      return (
+        <span className="value value-detections" data-testid="value-detections">
+          <DetectionBoxes width={value.width} height={value.height} boxes={boxes} side={compact ? 128 : 200} labels />
+          <span className="muted">
+            {boxes.length} detection{boxes.length === 1 ? '' : 's'}
+            {value.items.length > 1 ? ` in the first of ${value.items.length} images` : ''}
+          </span>
+        </span>
+      );
+    }
     case 'other':
       return <span className="value mono clamp">{value.summary}</span>;
   }

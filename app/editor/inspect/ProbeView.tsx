@@ -6,6 +6,7 @@ import type { ImageValue } from '@/engine/values';
 import { PixelImage } from '../canvas/PixelImage';
 import { formatNumber } from '../canvas/ValueView';
 import { HistogramChart, SigmaPlot } from './charts';
+import { DetectionBoxes } from '../canvas/DetectionBoxes';
 
 type Size = 'card' | 'panel';
 
@@ -129,7 +130,7 @@ function DetectionsView({ d, wide }: { d: Extract<ProbeSummary, { kind: 'detecti
         {total} detection{total === 1 ? '' : 's'}
         {d.items.length > 1 ? ` in ${d.items.length} images (first shown)` : ''}
       </div>
-      <BoxesOver image={d.image} width={d.width} height={d.height} boxes={boxes} side={wide ? 240 : 150} />
+      <DetectionBoxes image={d.image} width={d.width} height={d.height} boxes={boxes} side={wide ? 240 : 150} />
       <ul className="probe-det-list">
         {boxes.slice(0, wide ? 12 : 4).map((b, i) => (
           <li key={i}>
@@ -141,21 +142,3 @@ function DetectionsView({ d, wide }: { d: Extract<ProbeSummary, { kind: 'detecti
   );
 }
 
-/** The picture with each box drawn over it, in the detections' pixel space. */
-function BoxesOver({ image, width, height, boxes, side }: { image?: ImageValue; width: number; height: number; boxes: readonly Detection[]; side: number }) {
-  const k = side / Math.max(width, height, 1);
-  const w = Math.round(width * k);
-  const h = Math.round(height * k);
-  return (
-    <div className="probe-boxes" style={{ width: w, height: h }} data-testid="probe-boxes">
-      {image ? <PixelImage image={image} minWidth={w} maxWidth={w} /> : <div className="probe-boxes-blank" />}
-      <svg width={w} height={h} viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none">
-        {boxes.map((b, i) => (
-          <rect key={i} x={b.box[0]} y={b.box[1]} width={b.box[2] - b.box[0]} height={b.box[3] - b.box[1]} vectorEffect="non-scaling-stroke">
-            <title>{`${b.colour} ${b.shape} ${formatNumber(b.score)}`}</title>
-          </rect>
-        ))}
-      </svg>
-    </div>
-  );
-}
