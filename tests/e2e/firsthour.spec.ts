@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { currentGraph, loadGraph, node, openEditor, shot, testGraph } from './helpers';
+import { currentGraph, loadGraph, mod, node, openEditor, shot, testGraph } from './helpers';
 
 /** A creator's first hour (issue 19): fields that take only what fits, problems that help. */
 
@@ -82,4 +82,62 @@ test('detections reach an Output node as boxes with labels, not as text', async 
   const b = (await node(page, 'overlay').boundingBox())!;
   expect(a.y + a.height).toBeLessThanOrEqual(b.y);
   await shot(page, testInfo, 'detections-output');
+});
+
+/** Boxes of the document nodes on screen, and the pairs that overlap. */
+async function overlapsOnScreen(page: import('@playwright/test').Page): Promise<string[]> {
+  return page.evaluate(() => {
+    const boxes = [...document.querySelectorAll<HTMLElement>('.react-flow__node-weft')].map((el) => ({ id: el.dataset.id!, r: el.getBoundingClientRect() }));
+    const out: string[] = [];
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i].r;
+        const b = boxes[j].r;
+        if (Math.min(a.right, b.right) > Math.max(a.left, b.left) && Math.min(a.bottom, b.bottom) > Math.max(a.top, b.top)) out.push(`${boxes[i].id} × ${boxes[j].id}`);
+      }
+    return out;
+  });
+}
+
+test('new nodes land free of others and on screen: from the palette, the add search and a drop at the edge', async ({ page }, testInfo) => {
+  await openEditor(page);
+  await loadGraph(page, testGraph('Placing', [{ id: 'sched', type: 'sampling.scheduler', x: 0, y: 0 }]));
+  await page.evaluate(() => window.__weft!.viewport!.set({ x: 300, y: 150, zoom: 1 }));
+  const canvas = page.getByTestId('canvas');
+  const area = (await canvas.boundingBox())!;
+  // The palette adds beside the selection, then beside that, never on top.
+  await node(page, 'sched').locator('.wnode-header').click();
+  for (let i = 0; i < 3; i++) {
+    await page.getByTestId('palette-item-values.number').dblclick();
+    await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(2 + i);
+  }
+  // The add search at the pointer, right by the scheduler.
+  const sched = (await node(page, 'sched').boundingBox())!;
+  await page.mouse.dblclick(sched.x + sched.width + 8, sched.y + 30);
+  await page.keyboard.type('arith');
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(5);
+  // A drop at the very left edge of the canvas lands wholly on the canvas, not under the palette.
+  await page.getByTestId('palette-item-debug.slow').dragTo(canvas, { targetPosition: { x: 4, y: area.height / 2 } });
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(6);
+  await page.waitForTimeout(300);
+  expect(await overlapsOnScreen(page)).toEqual([]);
+  const dropped = (await currentGraph(page)).nodes.find((n) => n.type === 'debug.slow')!;
+  const box = (await node(page, dropped.id).boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(area.x);
+  for (const n of (await currentGraph(page)).nodes) await expect(node(page, n.id)).toBeInViewport();
+  await shot(page, testInfo, 'placing');
+});
+
+test('each paste lands offset from the original and from the paste before', async ({ page }) => {
+  await openEditor(page);
+  await loadGraph(page, testGraph('Pasting', [{ id: 'a', type: 'values.number', x: 0, y: 0 }]));
+  await node(page, 'a').click();
+  await page.keyboard.press(`${mod}+c`);
+  await page.keyboard.press(`${mod}+v`);
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(2);
+  await page.keyboard.press(`${mod}+v`);
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(3);
+  const spots = (await currentGraph(page)).nodes.map((n) => `${n.position.x},${n.position.y}`);
+  expect(new Set(spots).size).toBe(3);
 });

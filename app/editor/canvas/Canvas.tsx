@@ -13,7 +13,8 @@ import {
   type NodeChange,
   type OnNodeDrag,
 } from '@xyflow/react';
-import { addNode, connect, moveNodes } from '@/engine/commands/commands';
+import { connect, moveNodes } from '@/engine/commands/commands';
+import { placeNode } from './placeNode';
 import { canConnect } from '@/engine/types/canConnect';
 import { registry } from '@/nodes';
 import { useController, useEditor } from '../EditorContext';
@@ -173,8 +174,7 @@ export function Canvas() {
         e.preventDefault();
         const def = registry.get(type);
         if (!def) return;
-        const p = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
-        addAt(def.type, { x: p.x - 110, y: p.y - 20 });
+        placeNode(ctrl, rf, def, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
         return;
       }
       const file = e.dataTransfer.files?.[0];
@@ -185,18 +185,6 @@ export function Canvas() {
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [ctrl, rf],
-  );
-
-  const addAt = useCallback(
-    (type: string, position: { x: number; y: number }) => {
-      const def = registry.get(type);
-      if (!def) return;
-      const before = new Set(ctrl.graph.nodes.map((n) => n.id));
-      ctrl.apply(addNode(def, { x: Math.round(position.x), y: Math.round(position.y) }));
-      const added = ctrl.graph.nodes.find((n) => !before.has(n.id));
-      if (added) ctrl.selectNodes([added.id]);
-    },
-    [ctrl],
   );
 
   const onDoubleClick = useCallback(
@@ -271,7 +259,7 @@ export function Canvas() {
         <InspectLayer />
         <CanvasToolbar />
       </ReactFlow>
-      {popup ? <AddNodePopup at={popup.screen} onPick={(type) => { addAt(type, popup.flow); setPopup(null); }} onClose={() => setPopup(null)} /> : null}
+      {popup ? <AddNodePopup at={popup.screen} onPick={(type) => { const def = registry.get(type); if (def) placeNode(ctrl, rf, def, popup.flow); setPopup(null); }} onClose={() => setPopup(null)} /> : null}
     </div>
   );
 }

@@ -1,7 +1,7 @@
 'use client';
 import { memo, useMemo, useState, type DragEvent, type KeyboardEvent } from 'react';
 import { useReactFlow } from '@xyflow/react';
-import { addNode } from '@/engine/commands/commands';
+import { placeNode } from '../canvas/placeNode';
 import { registry } from '@/nodes';
 import { useController } from '../EditorContext';
 import { byCategory, searchNodes } from './nodeSearch';
@@ -21,16 +21,10 @@ export const Palette = memo(function Palette() {
     e.dataTransfer.effectAllowed = 'move';
   };
 
+  /** Click or Enter: beside the selected node, or else at the view's centre, never on another node. */
   const addInView = (type: string) => {
     const def = registry.get(type);
-    const el = document.querySelector('.canvas');
-    if (!def || !el) return;
-    const r = el.getBoundingClientRect();
-    const p = rf.screenToFlowPosition({ x: r.left + r.width / 2, y: r.top + r.height / 2 });
-    const before = new Set(ctrl.graph.nodes.map((n) => n.id));
-    ctrl.apply(addNode(def, { x: Math.round(p.x - 110 + (Math.random() - 0.5) * 40), y: Math.round(p.y - 40 + (Math.random() - 0.5) * 40) }));
-    const added = ctrl.graph.nodes.find((n) => !before.has(n.id));
-    if (added) ctrl.selectNodes([added.id]);
+    if (def) placeNode(ctrl, rf, def);
   };
 
   // Keyboard: Tab or ArrowDown from the search reaches the list; arrows move, Enter or Space adds.
