@@ -13,6 +13,7 @@ import { LibraryDialog } from './dialogs/LibraryDialog';
 import { ComfortOverlays } from './ComfortOverlays';
 import { useShortcuts } from './useShortcuts';
 import { Lesson } from './teach/Lesson';
+import { TimelinePanel } from './inspect/Timeline';
 import { installDevApi } from './devApi';
 import { mlOf } from './mlState';
 
@@ -77,15 +78,18 @@ function Shell() {
       <div className="workspace">
         <Palette />
         <main className="canvas-wrap">
-          {ready && canvasView === view ? (
-            <CanvasErrorBoundary key={view} ctrl={ctrl}>
-              <Canvas />
-            </CanvasErrorBoundary>
-          ) : (
-            <div className="loading">Opening…</div>
-          )}
-          <OpeningOverlay />
-          {ready ? <Lesson key={`lesson:${view}`} /> : null}
+          <div className="canvas-area">
+            {ready && canvasView === view ? (
+              <CanvasErrorBoundary key={view} ctrl={ctrl}>
+                <Canvas />
+              </CanvasErrorBoundary>
+            ) : (
+              <div className="loading">Opening…</div>
+            )}
+            <OpeningOverlay />
+            {ready ? <Lesson key={`lesson:${view}`} /> : null}
+          </div>
+          {ready ? <TimelinePanel /> : null}
         </main>
         <Inspector />
       </div>

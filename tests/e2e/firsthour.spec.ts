@@ -141,3 +141,34 @@ test('each paste lands offset from the original and from the paste before', asyn
   const spots = (await currentGraph(page)).nodes.map((n) => `${n.position.x},${n.position.y}`);
   expect(new Set(spots).size).toBe(3);
 });
+
+test('the timeline docks under the canvas, which shrinks to make room; the minimap folds away and stays folded', async ({ page }, testInfo) => {
+  await openEditor(page);
+  const canvas = page.getByTestId('canvas');
+  const before = (await canvas.boundingBox())!;
+  await page.getByTestId('timeline-button').click();
+  const panel = page.getByTestId('timeline-panel');
+  await expect(panel).toBeVisible();
+  await expect.poll(async () => (await canvas.boundingBox())!.height).toBeLessThan(before.height - 40);
+  const docked = (await canvas.boundingBox())!;
+  const tl = (await panel.boundingBox())!;
+  // Side by side, not one over the other: the canvas ends where the timeline begins.
+  expect(docked.y + docked.height).toBeLessThanOrEqual(tl.y + 1);
+  // The minimap moved up with the canvas' bottom edge, clear of the timeline.
+  const map = (await page.getByTestId('minimap').boundingBox())!;
+  expect(map.y + map.height).toBeLessThanOrEqual(tl.y);
+  await shot(page, testInfo, 'timeline-docked');
+  await page.getByTestId('timeline-close').click();
+  await expect.poll(async () => (await canvas.boundingBox())!.height).toBe(before.height);
+
+  await page.getByTestId('minimap-hide').click();
+  await expect(page.getByTestId('minimap')).toHaveCount(0);
+  await expect(page.getByTestId('minimap-show')).toBeVisible();
+  await page.reload();
+  await expect(page.getByTestId('editor')).toHaveAttribute('data-ready', 'true');
+  await expect(page.getByTestId('minimap-show')).toBeVisible();
+  await expect(page.getByTestId('minimap')).toHaveCount(0);
+  await shot(page, testInfo, 'minimap-folded');
+  await page.getByTestId('minimap-show').click();
+  await expect(page.getByTestId('minimap')).toBeVisible();
+});

@@ -9,15 +9,27 @@ test.beforeEach(async ({ page }) => {
   await openEditor(page);
 });
 
-/** A point halfway along a wire, in page coordinates (a curved wire's box centre may miss it). */
+/**
+ * A point along a wire where that wire is the one on top, in page coordinates: halfway if it can
+ * be (a curved wire's box centre may miss it), else the nearest fraction where no other wire or
+ * node covers it (wires that leave one node together can share their middles).
+ */
 async function wirePoint(page: Page, edgeId: string): Promise<{ x: number; y: number }> {
   const path = page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-path`);
   await expect(path).toHaveCount(1);
-  return path.evaluate((p: SVGPathElement) => {
-    const at = p.getPointAtLength(p.getTotalLength() / 2);
+  return path.evaluate((p: SVGPathElement, id: string) => {
     const m = p.getScreenCTM()!;
-    return { x: at.x * m.a + at.y * m.c + m.e, y: at.x * m.b + at.y * m.d + m.f };
-  });
+    const at = (f: number) => {
+      const q = p.getPointAtLength(p.getTotalLength() * f);
+      return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
+    };
+    for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85]) {
+      const pt = at(f);
+      const hit = document.elementFromPoint(pt.x, pt.y)?.closest('[data-testid^="rf__edge-"]');
+      if (hit?.getAttribute('data-testid') === `rf__edge-${id}`) return pt;
+    }
+    return at(0.5);
+  }, edgeId);
 }
 
 async function hoverWire(page: Page, edgeId: string) {

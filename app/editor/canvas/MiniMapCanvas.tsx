@@ -5,6 +5,7 @@ import { Panel, useReactFlow, useStore, type ReactFlowState } from '@xyflow/reac
 import { registry } from '@/nodes';
 import { useEditor } from '../EditorContext';
 import { categoryColour } from './theme';
+import { setViewPrefs, useViewPrefs } from './viewPrefs';
 
 const W = 180;
 const H = 120;
@@ -20,6 +21,20 @@ const sizeSelector = (s: ReactFlowState) => `${s.width}x${s.height}`;
  * Click or drag in it to move the view.
  */
 export const MiniMapCanvas = memo(function MiniMapCanvas() {
+  const { miniMap } = useViewPrefs();
+  if (!miniMap) {
+    return (
+      <Panel position="bottom-right" className="minimap-canvas folded">
+        <button type="button" className="btn small" onClick={() => setViewPrefs({ miniMap: true })} data-testid="minimap-show" title="Show the overview map">
+          Map
+        </button>
+      </Panel>
+    );
+  }
+  return <MiniMapOpen />;
+});
+
+const MiniMapOpen = memo(function MiniMapOpen() {
   const graph = useEditor((s) => s.graph);
   const transform = useStore(transformSelector);
   const size = useStore(sizeSelector);
@@ -70,21 +85,26 @@ export const MiniMapCanvas = memo(function MiniMapCanvas() {
 
   return (
     <Panel position="bottom-right" className="minimap-canvas">
-      <canvas
-        ref={ref}
-        width={W * layout.dpr}
-        height={H * layout.dpr}
-        style={{ width: W, height: H }}
-        data-testid="minimap"
-        aria-label="Overview of the graph; click to move the view"
-        onPointerDown={(e) => {
-          dragging.current = true;
-          e.currentTarget.setPointerCapture(e.pointerId);
-          moveTo(e);
-        }}
-        onPointerMove={(e) => dragging.current && moveTo(e)}
-        onPointerUp={() => (dragging.current = false)}
-      />
+      <div className="minimap-frame">
+        <button type="button" className="minimap-fold" onClick={() => setViewPrefs({ miniMap: false })} data-testid="minimap-hide" title="Fold the overview map away" aria-label="Fold the overview map away">
+          ×
+        </button>
+        <canvas
+          ref={ref}
+          width={W * layout.dpr}
+          height={H * layout.dpr}
+          style={{ width: W, height: H }}
+          data-testid="minimap"
+          aria-label="Overview of the graph; click to move the view"
+          onPointerDown={(e) => {
+            dragging.current = true;
+            e.currentTarget.setPointerCapture(e.pointerId);
+            moveTo(e);
+          }}
+          onPointerMove={(e) => dragging.current && moveTo(e)}
+          onPointerUp={() => (dragging.current = false)}
+        />
+      </div>
     </Panel>
   );
 });

@@ -1,14 +1,15 @@
 'use client';
 import { useSyncExternalStore } from 'react';
 
-/** Per-browser view choices (not part of any graph): the colour theme and snapping to the grid. */
+/** Per-browser view choices (not part of any graph): the colour theme, snapping to the grid, the minimap shown or folded. */
 export interface ViewPrefs {
   theme: 'dark' | 'light';
   snapToGrid: boolean;
+  miniMap: boolean;
 }
 
 const KEY = 'weft.view';
-const DEFAULTS: ViewPrefs = { theme: 'dark', snapToGrid: false };
+const DEFAULTS: ViewPrefs = { theme: 'dark', snapToGrid: false, miniMap: true };
 /** The canvas's dot spacing, so snapped nodes line up with the dots. */
 export const SNAP_GRID: [number, number] = [20, 20];
 
@@ -19,7 +20,7 @@ const listeners = new Set<() => void>();
 function read(): ViewPrefs {
   try {
     const raw = JSON.parse(localStorage.getItem(KEY) ?? '{}') as Partial<ViewPrefs>;
-    return { theme: raw.theme === 'light' ? 'light' : 'dark', snapToGrid: raw.snapToGrid === true };
+    return { theme: raw.theme === 'light' ? 'light' : 'dark', snapToGrid: raw.snapToGrid === true, miniMap: raw.miniMap !== false };
   } catch {
     return DEFAULTS;
   }

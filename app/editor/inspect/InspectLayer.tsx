@@ -1,6 +1,5 @@
 'use client';
 import { StepMarker } from './StepMode';
-import { TimelinePanel } from './Timeline';
 import { WireProbeCard, WireProbePanel } from './WireProbe';
 import './inspect.css';
 
@@ -10,7 +9,6 @@ export function InspectLayer() {
     <>
       <StepMarker />
       <WireProbePanel />
-      <TimelinePanel />
       <WireProbeCard />
     </>
   );

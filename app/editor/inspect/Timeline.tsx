@@ -1,4 +1,5 @@
 'use client';
+import './inspect.css';
 import { memo, useEffect, useMemo, useState } from 'react';
 import { useController, useEditor } from '../EditorContext';
 import { formatMs } from '../canvas/ValueView';
