@@ -172,3 +172,58 @@ test('the timeline docks under the canvas, which shrinks to make room; the minim
   await page.getByTestId('minimap-show').click();
   await expect(page.getByTestId('minimap')).toBeVisible();
 });
+
+test('the light theme themes every panel, not only the canvas', async ({ page }, testInfo) => {
+  await openEditor(page);
+  await page.getByTestId('timeline-button').click();
+  const lightness = () =>
+    page.evaluate(() => {
+      // Relative luminance of the first non-transparent background at or above each element.
+      const lum = (el: Element | null): number => {
+        for (let e = el; e; e = e.parentElement) {
+          const m = /rgba?\(([\d.]+), ([\d.]+), ([\d.]+)(?:, ([\d.]+))?\)/.exec(getComputedStyle(e).backgroundColor);
+          if (m && (m[4] === undefined || Number(m[4]) > 0.5)) {
+            const [r, g, b] = [m[1], m[2], m[3]].map((v) => Number(v) / 255).map((c) => (c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4));
+            return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+          }
+        }
+        return -1;
+      };
+      const at = (sel: string) => lum(document.querySelector(sel));
+      return { runbar: at('[data-testid="runbar"]'), palette: at('[data-testid="palette"]'), inspector: at('[data-testid="inspector"]'), problems: at('.issues'), timeline: at('[data-testid="timeline-panel"]'), canvas: at('.react-flow'), node: at('.react-flow__node-weft .wnode'), minimap: at('[data-testid="minimap"]') };
+    });
+  const dark = await lightness();
+  for (const [part, l] of Object.entries(dark)) expect(l, `${part} in the dark theme`).toBeLessThan(0.1);
+  await page.getByTestId('theme-button').click();
+  await expect(page.locator('html')).toHaveAttribute('data-theme', 'light');
+  const light = await lightness();
+  for (const [part, l] of Object.entries(light)) expect(l, `${part} in the light theme`).toBeGreaterThan(0.6);
+  await shot(page, testInfo, 'light-theme');
+  await page.getByTestId('theme-button').click();
+  await expect(page.locator('html')).not.toHaveAttribute('data-theme', 'light');
+});
+
+test('the first visit opens readable on where the graph starts, and shows the whole on request', async ({ page }, testInfo) => {
+  await openEditor(page);
+  await expect(page.getByTestId('partial-view-hint')).toBeVisible();
+  const zoom = await page.evaluate(() => window.__weft!.viewport!.get().zoom);
+  expect(zoom).toBeGreaterThanOrEqual(0.8);
+  // The prompt and the model loader are on screen, their text drawn at a readable size.
+  for (const id of ['prompt', 'pipeline']) await expect(node(page, id)).toBeInViewport({ ratio: 0.9 });
+  const px = await node(page, 'prompt').locator('.wnode-title').evaluate((el) => (parseFloat(getComputedStyle(el).fontSize) * el.getBoundingClientRect().height) / (el as HTMLElement).offsetHeight);
+  expect(px).toBeGreaterThanOrEqual(10);
+  await shot(page, testInfo, 'first-visit-1280');
+  await page.getByTestId('show-whole-graph').click();
+  await expect(page.getByTestId('partial-view-hint')).toHaveCount(0);
+  const graph = await currentGraph(page);
+  for (const n of graph.nodes) await expect(node(page, n.id)).toBeInViewport();
+});
+
+test('at 1920×1080 the first visit is readable too', async ({ page }, testInfo) => {
+  await page.setViewportSize({ width: 1920, height: 1080 });
+  await openEditor(page);
+  const zoom = await page.evaluate(() => window.__weft!.viewport!.get().zoom);
+  expect(zoom).toBeGreaterThanOrEqual(0.5);
+  await expect(node(page, 'prompt')).toBeInViewport({ ratio: 0.9 });
+  await shot(page, testInfo, 'first-visit-1920');
+});

@@ -96,3 +96,10 @@ export async function shot(page: Page, testInfo: TestInfo, name: string): Promis
 }
 
 export const mod = process.platform === 'darwin' ? 'Meta' : 'Control';
+
+/** A wide graph opens readable on its start; this shows it whole, as the tests that reach across it need. */
+export async function showWholeGraph(page: Page): Promise<void> {
+  await page.getByTestId('show-whole-graph').click();
+  await expect(page.getByTestId('partial-view-hint')).toHaveCount(0);
+  await page.waitForTimeout(350);
+}

@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { encodeNpy } from '../../engine/npy';
-import { loadGraph, node, openEditor, shot, testGraph } from './helpers';
+import { loadGraph, node, openEditor, shot, testGraph, showWholeGraph } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   // Generous: these run beside model training on a small shared machine.
@@ -226,6 +226,7 @@ test('on the text-to-image graph the probe shows the image and the latent, and t
   const g = JSON.parse(readFileSync('examples/text-to-image.json', 'utf8')) as { nodes: { id: string; params: Record<string, unknown> }[] };
   g.nodes.find((n) => n.id === 'scheduler')!.params.steps = 8;
   await loadGraph(page, g);
+  await showWholeGraph(page);
   await page.getByTestId('run-button').click();
   await runDone(page, 240_000);
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
-import { currentGraph, loadGraph, node, openEditor, shot, testGraph } from './helpers';
+import { currentGraph, loadGraph, node, openEditor, shot, testGraph, showWholeGraph } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   await openEditor(page);
@@ -177,6 +177,7 @@ test('the sampler shows a live preview, and model nodes say which backend ran th
   const g = JSON.parse(readFileSync('examples/text-to-image-sampler.json', 'utf8')) as { nodes: { id: string; params: Record<string, unknown> }[] };
   g.nodes.find((n) => n.id === 'scheduler')!.params.steps = 6;
   await loadGraph(page, g);
+  await showWholeGraph(page);
   await page.getByTestId('backend-select').selectOption('wasm');
   await expect(page.getByTestId('backend-active')).toHaveText('wasm', { timeout: 60_000 });
   await page.getByTestId('run-button').click();

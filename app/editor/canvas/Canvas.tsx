@@ -15,6 +15,8 @@ import {
 } from '@xyflow/react';
 import { connect, moveNodes } from '@/engine/commands/commands';
 import { placeNode } from './placeNode';
+import { FIT_VIEW, graphBounds, openingView } from './openingView';
+import { PartialViewHint } from './PartialViewHint';
 import { canConnect } from '@/engine/types/canConnect';
 import { registry } from '@/nodes';
 import { useController, useEditor } from '../EditorContext';
@@ -41,7 +43,10 @@ export function Canvas() {
   const viewPrefs = useViewPrefs();
   // The first frame already shows the graph at about the zoom fitView will pick, so a big graph
   // never renders every node at full detail before fitting.
-  const [initialViewport] = useState(() => estimateViewport(graph));
+  const [opening] = useState(() => openingViewAtMount(graph));
+  const initialViewport = opening.viewport;
+  // Opened on the graph's start because the whole would be unreadably small: say so, offer the whole.
+  const [partial, setPartial] = useState(opening.partial);
   // Until React Flow has taken that viewport, its store still holds the last graph's zoom.
   const [viewportApplied, setViewportApplied] = useState(false);
   useEffect(() => setViewportApplied(true), []);
@@ -69,7 +74,7 @@ export function Canvas() {
   // React Flow's own fit waits for every node to be measured; a big graph opening as an overview
   // has hidden, never-measured nodes, so the fit would stay queued and re-fire on later changes.
   // Its estimated viewport is the fit.
-  const [fitOnOpen] = useState(() => graph.nodes.length <= OVERVIEW_MIN_NODES);
+  const [fitOnOpen] = useState(() => graph.nodes.length <= OVERVIEW_MIN_NODES && !opening.partial);
   // Fit to the document's nodes only (not the background grid or frames).
   const fitOptions = useMemo(
     () => ({ ...FIT_VIEW, includeHiddenNodes: true, nodes: overview ? [{ id: BOUNDS_ID }] : graph.nodes.map((n) => ({ id: n.id })) }),
@@ -255,6 +260,7 @@ export function Canvas() {
       >
         {overview ? <OverviewCanvas graph={graph} nodes={nodes} selection={selection} /> : null}
         {showMiniMap() ? <MiniMapCanvas /> : null}
+        {partial ? <PartialViewHint fitOptions={fitOptions} onDone={() => setPartial(false)} /> : null}
         <Controls showInteractive={false} fitViewOptions={fitOptions} />
         <InspectLayer />
         <CanvasToolbar />
@@ -268,24 +274,10 @@ export function Canvas() {
 const zoomedOutSelector = (s: { transform: [number, number, number] }) => s.transform[2] < 0.5;
 const overviewSelector = (s: { transform: [number, number, number] }) => s.transform[2] < OVERVIEW_ZOOM;
 
-const EST_W = 240;
-const EST_H = 160;
 const NO_EDGES: Edge[] = [];
 const BOUNDS_ID = 'frame/bounds';
 
 type Positioned = { nodes: readonly { position: { x: number; y: number } }[] };
-
-/** The box the graph's nodes cover, each taken at an estimated size. */
-function graphBounds(graph: Positioned): { minX: number; minY: number; maxX: number; maxY: number } {
-  let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
-  for (const n of graph.nodes) {
-    minX = Math.min(minX, n.position.x);
-    minY = Math.min(minY, n.position.y);
-    maxX = Math.max(maxX, n.position.x + EST_W);
-    maxY = Math.max(maxY, n.position.y + EST_H);
-  }
-  return { minX, minY, maxX, maxY };
-}
 
 /** A node of the canvas itself (no document node): nothing selects, drags or wires it. */
 function backdropNode(id: string, x: number, y: number, width: number, height: number, extra: { hidden?: boolean; zIndex?: number }): AnyFlowNode {
@@ -311,19 +303,14 @@ function boundsNode(graph: Positioned): AnyFlowNode {
   return backdropNode(BOUNDS_ID, minX, minY, maxX - minX, maxY - minY, { hidden: true });
 }
 
-function estimateViewport(graph: Positioned): { x: number; y: number; zoom: number } {
-  if (!graph.nodes.length || typeof window === 'undefined') return { x: 0, y: 0, zoom: 1 };
-  const { minX, minY, maxX, maxY } = graphBounds(graph);
-  const el = document.querySelector('.canvas-wrap');
+/** The opening view for the canvas' size now (the window's, less the side panels, before it is laid out). */
+function openingViewAtMount(graph: Positioned): ReturnType<typeof openingView> {
+  if (typeof window === 'undefined') return { viewport: { x: 0, y: 0, zoom: 1 }, partial: false };
+  const el = document.querySelector('.canvas-area');
   const width = el?.clientWidth || window.innerWidth - 480;
   const height = el?.clientHeight || window.innerHeight - 42;
-  const pad = 1 + FIT_VIEW.padding;
-  const zoom = Math.min(FIT_VIEW.maxZoom, Math.max(FIT_VIEW.minZoom, Math.min(width / ((maxX - minX) * pad), height / ((maxY - minY) * pad))));
-  return { x: width / 2 - ((minX + maxX) / 2) * zoom, y: height / 2 - ((minY + maxY) / 2) * zoom, zoom };
+  return openingView(graph, width, height, OVERVIEW_MIN_NODES);
 }
-
-/** Big graphs open at a zoom where a region is visible rather than every node at once. */
-const FIT_VIEW = { padding: 0.15, maxZoom: 1, minZoom: 0.2 };
 
 /** `?visible=0|1` and `?minimap=0` let the benchmark compare rendering strategies. */
 function flag(name: string): string | null {
