@@ -12,8 +12,8 @@ export interface RunContext<P> {
   readonly inputs: Readonly<Record<string, unknown>>;
   /** Aborted when the run is cancelled: long work must check it (or pass it on) and stop. */
   readonly signal: AbortSignal;
-  /** Reports progress in [0, 1], optionally with a preview picture. */
-  progress(fraction: number, preview?: Preview): void;
+  /** Reports progress in [0, 1], optionally with a preview picture or a line of text (tokens as they stream). */
+  progress(fraction: number, preview?: Preview, text?: string): void;
   /** The model runtime of the host. */
   readonly runtime: Runtime;
   /** Set when the node runs inside a repeat zone. */

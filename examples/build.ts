@@ -191,12 +191,114 @@ function bestOfN(): Graph {
   return b.graph;
 }
 
+function promptWriter(): Graph {
+  const b = new Builder(
+    'Prompt writer → image',
+    'A language model writes the prompt: shapes-lm-v1 continues “Prompt:” by sampling (temperature 0.8); shapes-v1 draws what it wrote and the reward model scores the match.',
+  );
+  front(b);
+  // The language model's text takes the place of the typed prompt.
+  b.graph.nodes = b.graph.nodes.filter((n) => n.id !== 'prompt');
+  b.graph.edges = b.graph.edges.filter((e) => e.from.node !== 'prompt');
+  b.node('lm', 'textgen.loadLanguageModel', -620, -200);
+  b.node('start-text', 'values.text', -620, 0, { value: 'Prompt:' }, { label: 'Start of the prompt' });
+  b.node('writer', 'textgen.generate', -320, -120, { strategy: 'sample', temperature: 0.8, maxNewTokens: 40, seed: 7 }, { label: 'Write a prompt' });
+  b.node('written', 'output.value', 0, -320, { name: 'prompt' });
+  b.wire('lm.model', 'writer.model');
+  b.wire('start-text.text', 'writer.prompt');
+  b.wire('writer.text', 'tokenize.text');
+  b.wire('writer.text', 'written.value');
+  sampleAndDecode(b, 1100);
+  b.node('reward', 'analysis.reward', 1960, 480);
+  b.node('score', 'output.value', 2240, 480, { name: 'score' });
+  b.wire('pipeline.reward', 'reward.reward');
+  b.wire('pipeline.tokenizer', 'reward.tokenizer');
+  b.wire('decode.image', 'reward.image');
+  b.wire('writer.text', 'reward.text');
+  b.wire('reward.score', 'score.value');
+  b.graph.groups.push({ id: 'writer-group', title: 'The language model writes the prompt', colour: '#4a3d6b', nodes: ['lm', 'start-text', 'writer', 'written'] });
+  return b.graph;
+}
+
+function decodingStrategies(): Graph {
+  const b = new Builder(
+    'Decoding strategies side by side',
+    'One prompt, three ways to pick tokens: greedy (always the likeliest), beam search (4 beams: probe its trace for the beam tree) and sampling (temperature 0.8, top-p 0.9). Probe each trace to see every choice.',
+  );
+  b.node('lm', 'textgen.loadLanguageModel', 0, 200);
+  b.node('prompt', 'values.text', 0, 0, { value: 'Story: The small red circle' }, { label: 'Prompt' });
+  b.node('greedy', 'textgen.generate', 320, -260, { strategy: 'greedy', maxNewTokens: 32 }, { label: 'Greedy' });
+  b.node('beam', 'textgen.generate', 320, 120, { strategy: 'beam', numBeams: 4, maxNewTokens: 32, numReturnSequences: 2 }, { label: 'Beam search' });
+  b.node('sample', 'textgen.generate', 320, 500, { strategy: 'sample', temperature: 0.8, topP: 0.9, maxNewTokens: 32, seed: 3 }, { label: 'Sampling' });
+  b.node('out-greedy', 'output.value', 680, -260, { name: 'greedy' });
+  b.node('out-beam', 'output.value', 680, 120, { name: 'beam' });
+  b.node('out-sample', 'output.value', 680, 500, { name: 'sample' });
+  for (const n of ['greedy', 'beam', 'sample']) {
+    b.wire('lm.model', `${n}.model`);
+    b.wire('prompt.text', `${n}.prompt`);
+    b.wire(`${n}.text`, `out-${n}.value`);
+  }
+  return b.graph;
+}
+
+function decodingLoop(): Graph {
+  const b = new Builder(
+    'The decoding loop, token by token',
+    'What Generate Text does inside, as a repeat zone: the prompt is read once (prefill) and its first token picked; then each iteration runs the model on the newest token only, with the KV cache of everything before, and samples one more.',
+  );
+  b.node('lm', 'textgen.loadLanguageModel', 0, 260);
+  b.node('prompt', 'values.text', 0, 0, { value: 'Scene: There is a' }, { label: 'Prompt' });
+  b.node('tokenize', 'textgen.tokenize', 300, 0);
+  b.node('prefill', 'textgen.nextTokenLogits', 560, 120, {}, { label: 'Read the prompt (prefill)' });
+  b.node('first', 'textgen.sampleToken', 840, 0, { strategy: 'sample', temperature: 0.8, seed: 5 }, { label: 'First token' });
+  b.node('loop-in', 'flow.repeatInput', 1140, 120, { iterations: 24 }, { label: 'Decoding loop' });
+  b.node('step', 'textgen.nextTokenLogits', 1420, 200, {}, { label: 'One step (newest token + cache)' });
+  b.node('pick', 'textgen.sampleToken', 1720, 80, { strategy: 'sample', temperature: 0.8, seed: 5 }, { label: 'Sample the next token' });
+  b.node('loop-out', 'flow.repeatOutput', 2020, 120);
+  b.node('decode', 'textgen.decode', 2300, 120);
+  b.node('out', 'output.value', 2560, 120, { name: 'text' });
+  b.graph.zones.push({
+    id: 'decode-loop',
+    kind: 'repeat',
+    title: 'Decoding loop: one model step and one sampled token per iteration',
+    inputNode: 'loop-in',
+    outputNode: 'loop-out',
+    nodes: ['step', 'pick'],
+    carried: [
+      { name: 'tokens', type: 'tokens' },
+      { name: 'cache', type: 'kvCache' },
+    ],
+  });
+  b.wire('lm.model', 'tokenize.model');
+  b.wire('prompt.text', 'tokenize.text');
+  b.wire('lm.model', 'prefill.model');
+  b.wire('tokenize.tokens', 'prefill.tokens');
+  b.wire('prefill.logits', 'first.logits');
+  b.wire('tokenize.tokens', 'first.tokens');
+  b.wire('first.tokens', 'loop-in.tokens');
+  b.wire('prefill.cache', 'loop-in.cache');
+  b.wire('lm.model', 'step.model');
+  b.wire('loop-in.tokens', 'step.tokens');
+  b.wire('loop-in.cache', 'step.cache');
+  b.wire('step.logits', 'pick.logits');
+  b.wire('loop-in.tokens', 'pick.tokens');
+  b.wire('pick.tokens', 'loop-out.tokens');
+  b.wire('step.cache', 'loop-out.cache');
+  b.wire('lm.model', 'decode.model');
+  b.wire('loop-out.tokens', 'decode.tokens');
+  b.wire('decode.text', 'out.value');
+  return b.graph;
+}
+
 export const EXAMPLES: Record<string, () => Graph> = {
   'text-to-image': textToImage,
   'text-to-image-sampler': compactSampler,
   'detect-and-score': detectAndScore,
   'image-to-image': imageToImage,
   'best-of-n': bestOfN,
+  'prompt-writer': promptWriter,
+  'decoding-strategies': decodingStrategies,
+  'decoding-loop': decodingLoop,
 };
 
 export function exampleJson(name: string): string {

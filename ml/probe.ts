@@ -6,6 +6,8 @@ import { float16ToFloat32 } from './runtime/float16';
 import { resizeImage } from './image';
 import { latentPreview, type LatentRgbFactors } from './preview';
 import type { Detection, DetectionsValue, ScheduleValue, TokensValue } from './values';
+import { probeGeneration, probeLogits, type GenerationProbe, type LogitsProbe } from './text/probe';
+import { isGenerationValue, isLogitsValue } from './text/values';
 
 /**
  * What the wire probe shows for a value: small enough to cross to the page, computed where the
@@ -19,6 +21,8 @@ export type ProbeSummary =
   | { kind: 'detections'; width: number; height: number; items: (readonly Detection[])[]; image?: ImageValue }
   | { kind: 'scalar'; value: number | string | boolean | null }
   | { kind: 'list'; length: number; items: ProbeSummary[] }
+  | LogitsProbe
+  | GenerationProbe
   | { kind: 'other'; label: string; text: string };
 
 export interface TensorProbe {
@@ -59,6 +63,8 @@ export async function probeValue(value: unknown, options: ProbeOptions = {}, dep
   }
   const kind = (value as { kind?: unknown }).kind;
   if (kind === 'tokens') return probeTokens(value as TokensValue);
+  if (isLogitsValue(value)) return probeLogits(value);
+  if (isGenerationValue(value)) return probeGeneration(value);
   if (kind === 'schedule') return probeSchedule(value as ScheduleValue);
   if (kind === 'detections') {
     const d = value as DetectionsValue;

@@ -16,6 +16,8 @@ export interface TokensValue {
   readonly pieces: readonly string[];
   readonly length: number;
   readonly truncated: boolean;
+  /** Generated sequences: how many of the ids are the prompt. */
+  readonly promptLength?: number;
 }
 
 export interface ScheduleValue {
@@ -73,6 +75,7 @@ const ROLE_WORDS: Record<ModelRole, string> = {
   vaeEncoder: 'a VAE encoder',
   reward: 'a reward model',
   detector: 'a detector',
+  languageModel: 'a language model',
   other: 'a model',
 };
 

@@ -34,6 +34,12 @@ import { selectBestNode } from './selectBest';
 import { loadTensorNode } from './loadTensor';
 import { saveTensorNode } from './saveTensor';
 import { noteNode } from './note';
+import { loadLanguageModelNode } from './textgen/loadLanguageModel';
+import { tokenizeTextNode } from './textgen/tokenizeText';
+import { decodeTokensNode } from './textgen/decodeTokens';
+import { nextTokenLogitsNode } from './textgen/nextTokenLogits';
+import { sampleTokenNode } from './textgen/sampleToken';
+import { generateTextNode } from './textgen/generateText';
 
 /** Every node type Weft knows, in palette order. */
 export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
@@ -56,6 +62,12 @@ export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   rewardNode,
   detectorNode,
   loadTensorNode,
+  loadLanguageModelNode,
+  generateTextNode,
+  tokenizeTextNode,
+  nextTokenLogitsNode,
+  sampleTokenNode,
+  decodeTokensNode,
   textNode,
   numberNode,
   integerNode,

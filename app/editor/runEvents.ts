@@ -22,7 +22,7 @@ export function applyRunEvents(prev: ReadonlyMap<string, NodeRunView>, events: r
         break;
       }
       case 'progress':
-        next.set(e.nodeId, { ...next.get(e.nodeId), status: 'running', fraction: e.fraction, ...(e.preview ? { preview: e.preview } : {}) });
+        next.set(e.nodeId, { ...next.get(e.nodeId), status: 'running', fraction: e.fraction, ...(e.preview ? { preview: e.preview } : {}), ...(e.text !== undefined ? { streamText: e.text } : {}) });
         break;
       case 'cached':
         next.set(e.nodeId, { status: 'cached', reason: e.reason, ms: 0, startedAt: now });

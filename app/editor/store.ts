@@ -14,6 +14,8 @@ export interface NodeRunView {
   message?: string;
   /** The latest progress picture (a denoising preview). */
   preview?: ImageValue;
+  /** The latest progress text (tokens streaming from a language model, with tokens/s). */
+  streamText?: string;
   /** The backend that ran a model node. */
   backend?: string;
   /** A denoising loop's kept steps, for the step scrubber (time travel). */

@@ -34,7 +34,7 @@ export class NodeContext implements RunContext<Record<string, unknown>> {
   }
 
   /** Nodes often destructure `progress`, so it is a bound function. */
-  get progress(): (fraction: number, preview?: Preview) => void {
+  get progress(): (fraction: number, preview?: Preview, text?: string) => void {
     return (this.bound ??= this.report.bind(this));
   }
 
@@ -43,14 +43,17 @@ export class NodeContext implements RunContext<Record<string, unknown>> {
     this.live = false;
   }
 
-  private report(fraction: number, preview?: Preview): void {
+  private report(fraction: number, preview?: Preview, text?: string): void {
     const ex = this.ex;
     if (!this.live || ex.stopped) return;
     const f = fraction > 1 ? 1 : fraction >= 0 ? fraction : 0;
-    ex.emit(
-      preview
-        ? { type: 'progress', runId: ex.runId, nodeId: this.nodeId, fraction: f, preview }
-        : { type: 'progress', runId: ex.runId, nodeId: this.nodeId, fraction: f },
-    );
+    ex.emit({
+      type: 'progress',
+      runId: ex.runId,
+      nodeId: this.nodeId,
+      fraction: f,
+      ...(preview ? { preview } : {}),
+      ...(typeof text === 'string' ? { text: text.slice(0, 4000) } : {}),
+    });
   }
 }

@@ -11,7 +11,7 @@ export type NodeRunStatus = 'queued' | 'running' | 'done' | 'cached' | 'error' |
 export type RunEvent =
   | { type: 'queued'; runId: string; nodeId: string }
   | { type: 'started'; runId: string; nodeId: string; reason: string; iteration?: number }
-  | { type: 'progress'; runId: string; nodeId: string; fraction: number; preview?: Preview }
+  | { type: 'progress'; runId: string; nodeId: string; fraction: number; preview?: Preview; text?: string }
   | { type: 'cached'; runId: string; nodeId: string; reason: string }
   | { type: 'done'; runId: string; nodeId: string; ms: number; iteration?: number; backend?: string }
   | { type: 'error'; runId: string; nodeId: string; code: string; message: string }

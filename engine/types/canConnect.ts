@@ -26,7 +26,12 @@ const HINTS: Partial<Record<PortType, Partial<Record<PortType, string>>>> = {
     tokens: 'text must be tokenized first: put a Tokenizer node between them',
     embedding: 'text must be tokenized and encoded first: add Tokenizer and Text Encoder nodes',
   },
-  tokens: { embedding: 'tokens must go through a Text Encoder to become an embedding' },
+  tokens: {
+    embedding: 'tokens must go through a Text Encoder to become an embedding',
+    text: 'tokens must be decoded first: put a Decode Tokens node between them',
+  },
+  logits: { tokens: 'logits are scores for every next token: a Sample Token node picks one' },
+  generation: { text: "a generation trace is for probing: take Generate Text's text output instead" },
   latent: { image: 'a latent must be decoded first: put a VAE Decode node between them' },
   image: { latent: 'an image must be encoded first: put a VAE Encode node between them' },
   number: {

@@ -25,6 +25,10 @@ export const PORT_TYPES = [
   'model.vaeEncoder',
   'model.reward',
   'model.detector',
+  'model.languageModel',
+  'logits',
+  'kvCache',
+  'generation',
 ] as const;
 
 export const PortTypeSchema = z.enum(PORT_TYPES);
@@ -83,6 +87,10 @@ export const PORT_TYPE_LABELS: Record<PortType, string> = {
   'model.vaeEncoder': 'VAE encoder model',
   'model.reward': 'reward model',
   'model.detector': 'detector model',
+  'model.languageModel': 'language model',
+  logits: 'next-token logits',
+  kvCache: 'KV cache',
+  generation: 'generation trace',
 };
 
 /** Colours for wires and handles, one per type (the UI and docs share them). */
@@ -110,6 +118,10 @@ export const PORT_TYPE_COLOURS: Record<PortType, string> = {
   'model.vaeEncoder': '#82aaff',
   'model.reward': '#82aaff',
   'model.detector': '#82aaff',
+  'model.languageModel': '#82aaff',
+  logits: '#d4a5ff',
+  kvCache: '#8fb8c9',
+  generation: '#ffd580',
 };
 
 /** Types whose runtime value is a tensor (or wraps one): latent, embedding, tensor. */

@@ -9,7 +9,7 @@ import type { DType } from '@/engine/types/portTypes';
 
 export type Backend = 'webgpu' | 'wasm' | 'cpu';
 
-export type ModelRole = 'tokenizer' | 'textEncoder' | 'unet' | 'vae' | 'vaeEncoder' | 'reward' | 'detector' | 'other';
+export type ModelRole = 'tokenizer' | 'textEncoder' | 'unet' | 'vae' | 'vaeEncoder' | 'reward' | 'detector' | 'languageModel' | 'other';
 
 /**
  * Where model files live. `shipped:shapes-v1` is the suite under public/models; `store:<id>` an

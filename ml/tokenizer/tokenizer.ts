@@ -44,8 +44,8 @@ export interface EncodeResult {
 
 export interface WeftTokenizer {
   encode(text: string, options?: EncodeOptions): EncodeResult;
-  /** Text of the ids; special tokens and padding skipped unless skipSpecialTokens is false. */
-  decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean }): string;
+  /** Text of the ids; special tokens and padding skipped unless skipSpecialTokens is false; trimmed unless trim is false. */
+  decode(ids: ArrayLike<number>, options?: { skipSpecialTokens?: boolean; trim?: boolean }): string;
   readonly modelMaxLength: number;
   readonly padTokenId: number;
   readonly bosTokenId: number | null;
@@ -145,10 +145,11 @@ export function loadTokenizer(files: TokenizerFiles): WeftTokenizer {
     return { ids: outIds, attentionMask: mask, pieces, truncated, length };
   }
 
-  function decode(ids: ArrayLike<number>, options: { skipSpecialTokens?: boolean } = {}): string {
+  function decode(ids: ArrayLike<number>, options: { skipSpecialTokens?: boolean; trim?: boolean } = {}): string {
     const list = Array.from(ids, Number);
     if (list.length === 0) return '';
-    return tok.decode(list, { skip_special_tokens: options.skipSpecialTokens ?? true }).trim();
+    const text = tok.decode(list, { skip_special_tokens: options.skipSpecialTokens ?? true });
+    return options.trim === false ? text : text.trim();
   }
 
   return {

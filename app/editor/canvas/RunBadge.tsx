@@ -46,6 +46,11 @@ export const RunBadge = memo(function RunBadge({ run, scrubberShown = false }: {
           <span className="run-preview-note">{run.status === 'running' ? `preview · ${Math.round((run.fraction ?? 0) * 100)}%` : 'last preview'}</span>
         </div>
       ) : null}
+      {run.streamText !== undefined && run.status === 'running' ? (
+        <div className="run-stream mono" data-testid="run-stream" aria-live="polite">
+          {run.streamText}
+        </div>
+      ) : null}
     </div>
   );
 });

@@ -6,6 +6,9 @@ import textToImageSampler from '@/examples/text-to-image-sampler.json';
 import detectAndScore from '@/examples/detect-and-score.json';
 import imageToImage from '@/examples/image-to-image.json';
 import bestOfN from '@/examples/best-of-n.json';
+import promptWriter from '@/examples/prompt-writer.json';
+import decodingStrategies from '@/examples/decoding-strategies.json';
+import decodingLoop from '@/examples/decoding-loop.json';
 
 export interface Template {
   id: string;
@@ -29,4 +32,7 @@ export const TEMPLATES: readonly Template[] = [
   { id: 'detect-and-score', json: detectAndScore },
   { id: 'image-to-image', json: imageToImage },
   { id: 'best-of-n', json: bestOfN },
+  { id: 'prompt-writer', json: promptWriter },
+  { id: 'decoding-strategies', json: decodingStrategies },
+  { id: 'decoding-loop', json: decodingLoop },
 ].map(({ id, json }) => ({ id, title: json.metadata.title, description: json.metadata.description ?? '', graph: load(json, id) }));

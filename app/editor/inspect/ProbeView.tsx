@@ -7,6 +7,8 @@ import { PixelImage } from '../canvas/PixelImage';
 import { formatNumber } from '../canvas/ValueView';
 import { HistogramChart, SigmaPlot } from './charts';
 import { DetectionBoxes } from '../canvas/DetectionBoxes';
+import { LogitsView } from './textgen/LogitsView';
+import { GenerationView } from './textgen/GenerationView';
 
 type Size = 'card' | 'panel';
 
@@ -77,6 +79,10 @@ export const ProbeView = memo(function ProbeView({ summary, size }: { summary: P
           </div>
         </div>
       );
+    case 'logits':
+      return <LogitsView l={summary} wide={wide} />;
+    case 'generation':
+      return <GenerationView g={summary} wide={wide} />;
     case 'other':
       return (
         <div className="probe-other">
