@@ -233,11 +233,15 @@ function decodingStrategies(): Graph {
   b.node('out-greedy', 'output.value', 680, -260, { name: 'greedy' });
   b.node('out-beam', 'output.value', 680, 120, { name: 'beam' });
   b.node('out-sample', 'output.value', 680, 500, { name: 'sample' });
+  b.node('beam-trace', 'output.value', 680, 300, { name: 'beam-trace' }, { label: 'Beam tree (probe the wire)' });
+  b.node('sample-trace', 'output.value', 680, 680, { name: 'sample-trace' }, { label: 'Every sampled token (probe the wire)' });
   for (const n of ['greedy', 'beam', 'sample']) {
     b.wire('lm.model', `${n}.model`);
     b.wire('prompt.text', `${n}.prompt`);
     b.wire(`${n}.text`, `out-${n}.value`);
   }
+  b.wire('beam.trace', 'beam-trace.value');
+  b.wire('sample.trace', 'sample-trace.value');
   return b.graph;
 }
 
@@ -250,7 +254,8 @@ function decodingLoop(): Graph {
   b.node('prompt', 'values.text', 0, 0, { value: 'Scene: There is a' }, { label: 'Prompt' });
   b.node('tokenize', 'textgen.tokenize', 300, 0);
   b.node('prefill', 'textgen.nextTokenLogits', 560, 120, {}, { label: 'Read the prompt (prefill)' });
-  b.node('first', 'textgen.sampleToken', 840, 0, { strategy: 'sample', temperature: 0.8, seed: 5 }, { label: 'First token' });
+  b.node('first', 'textgen.sampleToken', 840, 0, { strategy: 'sample', temperature: 0.8, topK: 20, topP: 0.9, seed: 5 }, { label: 'First token' });
+  b.node('choices', 'output.value', 1140, -200, { name: 'first-choices' }, { label: 'First token: before and after each processor (probe the wire)' });
   b.node('loop-in', 'flow.repeatInput', 1140, 120, { iterations: 24 }, { label: 'Decoding loop' });
   b.node('step', 'textgen.nextTokenLogits', 1420, 200, {}, { label: 'One step (newest token + cache)' });
   b.node('pick', 'textgen.sampleToken', 1720, 80, { strategy: 'sample', temperature: 0.8, seed: 5 }, { label: 'Sample the next token' });
@@ -277,6 +282,7 @@ function decodingLoop(): Graph {
   b.wire('tokenize.tokens', 'first.tokens');
   b.wire('first.tokens', 'loop-in.tokens');
   b.wire('prefill.cache', 'loop-in.cache');
+  b.wire('first.processed', 'choices.value');
   b.wire('lm.model', 'step.model');
   b.wire('loop-in.tokens', 'step.tokens');
   b.wire('loop-in.cache', 'step.cache');

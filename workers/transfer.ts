@@ -1,4 +1,5 @@
 import type { RunEvent, RunReport, RunStatus, NodeReport } from '@/engine/executor/types';
+import { describeTextValue } from '@/ml/text/describe';
 import type { GraphIssue } from '@/engine/errors';
 import { isImageValue, isTensorValue, type ImageValue } from '@/engine/values';
 import { tensorStats, type TensorStats } from '@/engine/tensorStats';
@@ -96,6 +97,8 @@ export async function toTransfer(value: unknown, depth = 0): Promise<TransferVal
   if (Array.isArray(value) && depth < 3) {
     return { kind: 'list', items: await Promise.all(value.slice(0, 64).map((v) => toTransfer(v, depth + 1))) };
   }
+  const text = describeTextValue(value);
+  if (text !== undefined) return { kind: 'other', summary: text };
   let summary: string;
   try {
     summary = JSON.stringify(value)?.slice(0, 2000) ?? String(value);

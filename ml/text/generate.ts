@@ -134,8 +134,16 @@ function leftPad(prompts: readonly (readonly number[])[], pad: number) {
 
 function topChoices(raw: Float32Array, processed: Float32Array, n: number): { top: TokenChoice[]; entropy: number } {
   const p = softmax(raw);
-  const q = softmax(processed);
-  const idx = Array.from(p, (_, i) => i).sort((a, b) => p[b] - p[a] || a - b).slice(0, n);
+  const q = processed === raw ? p : softmax(processed);
+  // the n best by a linear scan (a full sort of a 150k vocabulary each step costs ~30 ms)
+  const idx: number[] = [];
+  for (let i = 0; i < p.length; i++) {
+    if (idx.length === n && p[i] <= p[idx[n - 1]]) continue;
+    let j = idx.length;
+    while (j > 0 && p[idx[j - 1]] < p[i]) j--;
+    idx.splice(j, 0, i);
+    if (idx.length > n) idx.pop();
+  }
   let h = 0;
   for (const x of p) if (x > 0) h -= x * Math.log(x);
   return { top: idx.map((id) => ({ id, p: p[id], q: q[id] })), entropy: h };

@@ -24,6 +24,8 @@ export interface LogitsProbe {
 
 export interface GenerationProbe {
   kind: 'generation';
+  nodeId: string;
+  prefix: string;
   model: string;
   mode: string;
   settingsText: string;
@@ -34,6 +36,8 @@ export interface GenerationProbe {
   seconds: number;
   firstTokenSeconds: number;
   tokensPerSecond: number;
+  /** Tokens generated in the best sequence. */
+  tokens: number;
   /** Row 0, one entry per generated token: the choice and the distribution it came from. */
   steps: { token: TokenP & { q: number }; entropy: number; top: (TokenP & { q: number })[]; stages: { label: string; kept: number }[] }[];
   beams?: BeamTreeProbe;
@@ -101,6 +105,8 @@ export function probeGeneration(v: GenerationValue): GenerationProbe {
   const generated = v.sequences[0]?.length ?? 0;
   const probe: GenerationProbe = {
     kind: 'generation',
+    nodeId: v.nodeId,
+    prefix: v.prefix,
     model: v.model,
     mode: v.mode,
     settingsText: v.settingsText,
@@ -111,6 +117,7 @@ export function probeGeneration(v: GenerationValue): GenerationProbe {
     seconds: v.seconds,
     firstTokenSeconds: v.firstTokenSeconds,
     tokensPerSecond: v.seconds > 0 ? generated / v.seconds : 0,
+    tokens: generated,
     steps,
   };
   const b = v.beams?.[0];

@@ -25,6 +25,10 @@ export function isLogitsValue(v: unknown): v is LogitsValue {
 /** What a Generate Text node did: every returned sequence, and the trace behind it. */
 export interface GenerationValue {
   readonly kind: 'generation';
+  /** The Generate Text node that made it (the probe's "continue from token k" edits it). */
+  readonly nodeId: string;
+  /** Text it was told to start with (its prefix param). */
+  readonly prefix: string;
   readonly model: string;
   readonly mode: DecodeMode;
   readonly settingsText: string;

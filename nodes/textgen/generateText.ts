@@ -43,14 +43,16 @@ export const generateTextNode = defineNode({
     stopStrings: z.string().max(2000).default('').meta({ label: 'Stop strings (one per line)', widget: 'textarea' }),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).meta({ label: 'Seed', widget: 'seed' }),
     includePrompt: z.boolean().default(false).meta({ label: 'Text includes the prompt' }),
+    prefix: z.string().max(20_000).default('').meta({ label: 'Start with (continue from here)', widget: 'textarea' }),
   }),
   usesModels: true,
-  run: async ({ params, inputs, runtime, signal, progress }) => {
+  run: async ({ params, inputs, runtime, signal, progress, nodeId }) => {
     const ref = requireLanguageModel(inputs);
     const prompt = inputs.prompt;
     if (typeof prompt !== 'string') throw new NodeRunError('not_text', "input 'prompt' needs text");
     const { lm, tokenizer } = await loadedLanguageModel(mlServices(runtime), ref, signal);
-    const promptIds = Array.from(tokenizer.encode(prompt, { padding: 'none', truncation: false, maxLength: Math.max(1, tokenizer.modelMaxLength) }).ids);
+    // "Continue from token k": the text kept from an earlier run is read as part of the prompt.
+    const promptIds = Array.from(tokenizer.encode(prompt + params.prefix, { padding: 'none', truncation: false, maxLength: Math.max(1, tokenizer.modelMaxLength) }).ids);
     if (promptIds.length === 0) throw new NodeRunError('empty_prompt', "input 'prompt' has no tokens: type a prompt for the model to continue");
     if (params.strategy === 'beam' && params.numReturnSequences > params.numBeams) {
       throw new NodeRunError('bad_param', `sequences kept (${params.numReturnSequences}) cannot be more than beams (${params.numBeams})`);
@@ -93,7 +95,7 @@ export const generateTextNode = defineNode({
     const all = [...promptIds, ...best];
     const tokens: TokensValue = {
       kind: 'tokens',
-      text: prompt + texts[0],
+      text: prompt + params.prefix + texts[0],
       ids: all,
       attentionMask: all.map(() => 1),
       pieces: all.map(tokenText),
@@ -109,6 +111,8 @@ export const generateTextNode = defineNode({
           : `sampling · T ${params.temperature}${params.topK ? ` · top-k ${params.topK}` : ''}${params.topP < 1 ? ` · top-p ${params.topP}` : ''}${params.minP ? ` · min-p ${params.minP}` : ''} · seed ${seed}`;
     const trace: GenerationValue = {
       kind: 'generation',
+      nodeId,
+      prefix: params.prefix,
       model: ref.name,
       mode,
       settingsText,
@@ -124,7 +128,7 @@ export const generateTextNode = defineNode({
       firstTokenSeconds: first / 1000,
       tokenText,
     };
-    const text = params.includePrompt ? prompt + texts[0] : texts[0].trim();
+    const text = params.includePrompt ? prompt + params.prefix + texts[0] : (params.prefix + texts[0]).trim();
     return { text, tokens, trace };
   },
 });

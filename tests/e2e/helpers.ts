@@ -103,3 +103,37 @@ export async function showWholeGraph(page: Page): Promise<void> {
   await expect(page.getByTestId('partial-view-hint')).toHaveCount(0);
   await page.waitForTimeout(350);
 }
+
+/**
+ * A point along a wire where that wire is the one on top, in page coordinates: halfway if it can
+ * be (a curved wire's box centre may miss it), else the nearest fraction where no other wire or
+ * node covers it (wires that leave one node together can share their middles).
+ */
+export async function wirePoint(page: Page, edgeId: string): Promise<{ x: number; y: number }> {
+  const path = page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-path`);
+  await expect(path).toHaveCount(1);
+  return path.evaluate((p: SVGPathElement, id: string) => {
+    const m = p.getScreenCTM()!;
+    const at = (f: number) => {
+      const q = p.getPointAtLength(p.getTotalLength() * f);
+      return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
+    };
+    for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85]) {
+      const pt = at(f);
+      const hit = document.elementFromPoint(pt.x, pt.y)?.closest('[data-testid^="rf__edge-"]');
+      if (hit?.getAttribute('data-testid') === `rf__edge-${id}`) return pt;
+    }
+    return at(0.5);
+  }, edgeId);
+}
+
+export async function hoverWire(page: Page, edgeId: string) {
+  const { x, y } = await wirePoint(page, edgeId);
+  await page.mouse.move(x - 8, y);
+  await page.mouse.move(x, y, { steps: 3 });
+}
+
+export async function clickWire(page: Page, edgeId: string) {
+  const { x, y } = await wirePoint(page, edgeId);
+  await page.mouse.click(x, y);
+}

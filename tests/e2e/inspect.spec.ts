@@ -1,47 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
 import { encodeNpy } from '../../engine/npy';
-import { loadGraph, node, openEditor, shot, testGraph, showWholeGraph } from './helpers';
+import { clickWire, hoverWire, loadGraph, node, openEditor, shot, testGraph, showWholeGraph } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   // Generous: these run beside model training on a small shared machine.
   test.setTimeout(180_000);
   await openEditor(page);
 });
-
-/**
- * A point along a wire where that wire is the one on top, in page coordinates: halfway if it can
- * be (a curved wire's box centre may miss it), else the nearest fraction where no other wire or
- * node covers it (wires that leave one node together can share their middles).
- */
-async function wirePoint(page: Page, edgeId: string): Promise<{ x: number; y: number }> {
-  const path = page.locator(`[data-testid="rf__edge-${edgeId}"] path.react-flow__edge-path`);
-  await expect(path).toHaveCount(1);
-  return path.evaluate((p: SVGPathElement, id: string) => {
-    const m = p.getScreenCTM()!;
-    const at = (f: number) => {
-      const q = p.getPointAtLength(p.getTotalLength() * f);
-      return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
-    };
-    for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85]) {
-      const pt = at(f);
-      const hit = document.elementFromPoint(pt.x, pt.y)?.closest('[data-testid^="rf__edge-"]');
-      if (hit?.getAttribute('data-testid') === `rf__edge-${id}`) return pt;
-    }
-    return at(0.5);
-  }, edgeId);
-}
-
-async function hoverWire(page: Page, edgeId: string) {
-  const { x, y } = await wirePoint(page, edgeId);
-  await page.mouse.move(x - 8, y);
-  await page.mouse.move(x, y, { steps: 3 });
-}
-
-async function clickWire(page: Page, edgeId: string) {
-  const { x, y } = await wirePoint(page, edgeId);
-  await page.mouse.click(x, y);
-}
 
 function base64(bytes: Uint8Array): string {
   return Buffer.from(bytes).toString('base64');

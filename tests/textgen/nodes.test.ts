@@ -72,6 +72,28 @@ describe('text generation graphs', () => {
 });
 
 describe('Generate Text behaviour', () => {
+  it('streams the text onto the node as it grows, with tokens per second', async () => {
+    const g = produce(example('decoding-strategies'), (d) => {
+      d.nodes = d.nodes.filter((n) => ['lm', 'prompt', 'greedy', 'out-greedy'].includes(n.id));
+      d.edges = d.edges.filter((e) => ['greedy', 'out-greedy'].includes(e.to.node));
+    });
+    const texts: string[] = [];
+    const report = await runGraph(g, {
+      registry,
+      runtime: await createNodeRuntime({ backend: 'wasm' }),
+      onEvent: (e) => {
+        if (e.type === 'progress' && e.nodeId === 'greedy' && e.text !== undefined) texts.push(e.text);
+      },
+    });
+    expect(report.status).toBe('ok');
+    const final = report.outputs.get('out-greedy')!.value as string;
+    expect(texts.length).toBeGreaterThan(3);
+    for (const t of texts) expect(t).toMatch(/ ▍ [\d.]+ tok\/s$/);
+    const streamed = texts.map((t) => t.replace(/ ▍ [\d.]+ tok\/s$/, ''));
+    for (let i = 1; i < streamed.length; i++) expect(streamed[i].startsWith(streamed[i - 1])).toBe(true);
+    expect(streamed[streamed.length - 1].trim()).toBe(final);
+  });
+
   it('streams every step, and Cancel stops within one step', async () => {
     const { lm: model, ref, tok } = await lm();
     const ids = Array.from(tok.encode('Story:', { padding: 'none', truncation: false }).ids);

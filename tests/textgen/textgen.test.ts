@@ -64,6 +64,20 @@ describe('shapes-lm-v1 in onnxruntime-web (wasm)', () => {
   });
 });
 
+describe('other export layouts', () => {
+  it('reads an export without position_ids from a folder on disk (dir:) and generates what torch does', async () => {
+    const fx = fixture('no-position-ids/expected');
+    const runtime = await createNodeRuntime({ backend: 'wasm' });
+    const ml = mlServices(runtime);
+    const { ref, session } = await openLanguageModel(ml, `dir:${process.cwd()}/tests/fixtures/textgen/no-position-ids`, '', '');
+    const lm = new OnnxCausalLM(ml, ref, session);
+    expect(lm.io.hasPositionIds).toBe(false);
+    expect(ref.layers).toBe(2);
+    const r = await generate(lm, { prompts: [fx.prompt_ids], mode: 'greedy', maxNewTokens: fx.greedy.length, eosTokenIds: [], padTokenId: fx.eos });
+    expect(r.sequences[0]).toEqual(fx.greedy);
+  });
+});
+
 describe('logits processors (transformers 4.46 semantics)', () => {
   const fx = fixture('processors');
   for (const [i, c] of (fx.cases as { settings: ProcessorSettings; scores: number[]; ids: number[]; kept: number[]; probs: number[] }[]).entries()) {

@@ -392,6 +392,61 @@ def stage_export(a):
     log(f'wrote configs, tokenizer, card, manifest ({sum(x["size"] for x in man["files"]) / 1e6:.2f} MB) and the parity fixture')
 
 
+class ExportNoPositions(Export):
+    """An export without position_ids (as older gpt2 exports): positions are past length + arange."""
+    def forward(self, input_ids, attention_mask, *past):
+        P = past[0].shape[2]
+        pos = (torch.arange(input_ids.shape[1]) + P).unsqueeze(0).expand(input_ids.shape[0], -1)
+        return super().forward(input_ids, attention_mask, pos, *past)
+
+
+def stage_fixtures(a):
+    """A tiny seeded model exported without position_ids, with its greedy ids: tests/fixtures/textgen/no-position-ids."""
+    torch.manual_seed(99)
+    c = dict(CFG, n_embd=32, n_layer=2, n_head=2, n_inner=64)
+    m = GPT(c).eval()
+    with torch.no_grad():
+        for p in m.parameters():
+            p.add_(torch.randn_like(p) * 0.3)
+    ex = ExportNoPositions(m).eval()
+    d = os.path.join(OUT_ROOT, 'tests', 'fixtures', 'textgen', 'no-position-ids')
+    os.makedirs(os.path.join(d, 'onnx'), exist_ok=True)
+    L = c['n_layer']
+    hd = c['n_embd'] // c['n_head']
+    names_past = [f'past_key_values.{i}.{kv}' for i in range(L) for kv in ('key', 'value')]
+    names_present = [f'present.{i}.{kv}' for i in range(L) for kv in ('key', 'value')]
+    dummy = (torch.randint(0, c['vocab_size'], (1, 3)), torch.ones(1, 5, dtype=torch.long), *[torch.randn(1, c['n_head'], 2, hd) for _ in names_past])
+    dyn = {'input_ids': {0: 'batch_size', 1: 'sequence_length'}, 'attention_mask': {0: 'batch_size', 1: 'total_sequence_length'}, 'logits': {0: 'batch_size', 1: 'sequence_length'}}
+    for n in names_past:
+        dyn[n] = {0: 'batch_size', 2: 'past_sequence_length'}
+    for n in names_present:
+        dyn[n] = {0: 'batch_size', 2: 'total_sequence_length'}
+    torch.onnx.export(ex, dummy, os.path.join(d, 'onnx', 'model.onnx'), opset_version=17, input_names=['input_ids', 'attention_mask', *names_past],
+                      output_names=['logits', *names_present], dynamic_axes=dyn)
+    tj = tokenizer_files()
+    eot = tj['model']['vocab'][EOT]
+    with open(os.path.join(d, 'config.json'), 'w') as f:
+        json.dump(dict(model_type='gpt2', **c, eos_token_id=eot, bos_token_id=eot), f, indent=1)
+    with open(os.path.join(d, 'tokenizer.json'), 'w') as f:
+        json.dump(tj, f)
+    enc = encoder()
+    ids = enc.encode('Prompt: a small')
+    out, past = [], empty_past(c, 1)
+    cur = ids
+    total = len(ids)
+    with torch.no_grad():
+        for _ in range(12):
+            r = ex(torch.tensor([cur]), torch.ones(1, total, dtype=torch.long), *past)
+            t = int(r[0][0, -1].argmax())
+            out.append(t)
+            past = list(r[1:])
+            cur = [t]
+            total += 1
+    with open(os.path.join(d, 'expected.json'), 'w') as f:
+        json.dump(dict(prompt='Prompt: a small', prompt_ids=ids, greedy=out, eos=eot), f)
+    log(f'wrote {d}')
+
+
 def write_card():
     ev_path = os.path.join(OUT_ROOT, 'docs', 'models', 'lm-eval.json')
     ev = json.load(open(ev_path)) if os.path.exists(ev_path) else {}
@@ -424,7 +479,7 @@ def write_card():
 
 if __name__ == '__main__':
     ap = argparse.ArgumentParser()
-    ap.add_argument('stage', choices=['train', 'evaluate', 'export', 'all'])
+    ap.add_argument('stage', choices=['train', 'evaluate', 'export', 'fixtures', 'all'])
     ap.add_argument('--minutes', type=float, default=45)
     ap.add_argument('--lr', type=float, default=2e-3)
     ap.add_argument('--quick', action='store_true')
@@ -433,5 +488,5 @@ if __name__ == '__main__':
     os.makedirs(WORK, exist_ok=True)
     if a.quick:
         a.minutes = min(a.minutes, 1)
-    for st in (['train', 'evaluate', 'export'] if a.stage == 'all' else [a.stage]):
+    for st in (['train', 'evaluate', 'export', 'fixtures'] if a.stage == 'all' else [a.stage]):
         globals()['stage_' + st](a)

@@ -3,6 +3,7 @@ import { useState } from 'react';
 import type { GenerationProbe } from '@/ml/text/probe';
 import { pct, showToken, TokenBars } from './TokenBars';
 import { BeamTree } from './BeamTree';
+import { ContinueFrom } from './ContinueFrom';
 
 /** A generation trace: the texts, speed, every token's choice (scrub through them) and the beam tree. */
 export function GenerationView({ g, wide }: { g: GenerationProbe; wide: boolean }) {
@@ -12,7 +13,7 @@ export function GenerationView({ g, wide }: { g: GenerationProbe; wide: boolean 
   return (
     <div className="probe-generation" data-testid="probe-generation">
       <div className="probe-line">
-        {g.settingsText} · {g.steps.length || g.texts[0]?.length} tokens · {g.tokensPerSecond.toFixed(1)} tok/s · first token {(g.firstTokenSeconds * 1000).toFixed(0)} ms
+        {g.settingsText} · {g.tokens} tokens · {g.tokensPerSecond.toFixed(1)} tok/s · first token {(g.firstTokenSeconds * 1000).toFixed(0)} ms
       </div>
       <ol className="gen-texts" data-testid="probe-gen-texts">
         {g.texts.slice(0, wide ? 8 : 2).map((t, i) => (
@@ -61,6 +62,7 @@ export function GenerationView({ g, wide }: { g: GenerationProbe; wide: boolean 
                 {step.stages.length ? ` → ${pct(step.token.q)} after ${step.stages.map((s) => `${s.label} (${s.kept} left)`).join(', ')}` : ''} · entropy {step.entropy.toFixed(2)}
               </div>
               <TokenBars tokens={wide ? step.top : step.top.slice(0, 5)} chosen={step.token.id} testId="probe-gen-dist" />
+              {wide ? <ContinueFrom nodeId={g.nodeId} keep={g.prefix + g.steps.slice(0, k).map((s) => s.token.text).join('')} k={k} /> : null}
             </div>
           ) : null}
         </div>
