@@ -135,7 +135,7 @@ describe('Generate Text behaviour', () => {
 
   it('a beam trace holds every beam at every step, the fate of each candidate and the finished hypotheses', async () => {
     const g = produce(example('decoding-strategies'), (d) => {
-      d.nodes = d.nodes.filter((n) => !['greedy', 'sample', 'out-greedy', 'out-sample'].includes(n.id));
+      d.nodes = d.nodes.filter((n) => !['greedy', 'sample', 'out-greedy', 'out-sample', 'sample-trace'].includes(n.id));
       d.edges = d.edges.filter((e) => !['greedy', 'sample', 'out-greedy', 'out-sample'].includes(e.to.node) && !['greedy', 'sample'].includes(e.from.node));
     });
     const runtime = await createNodeRuntime({ backend: 'wasm' });
