@@ -227,3 +227,35 @@ test('at 1920×1080 the first visit is readable too', async ({ page }, testInfo)
   await expect(node(page, 'prompt')).toBeInViewport({ ratio: 0.9 });
   await shot(page, testInfo, 'first-visit-1920');
 });
+
+test('a wire let go on empty canvas offers the nodes that fit it, and the one picked arrives connected', async ({ page }, testInfo) => {
+  await openEditor(page);
+  await loadGraph(page, testGraph('Loose wire', [{ id: 'words', type: 'values.text', x: 0, y: 0, params: { value: 'Prompt:' } }]));
+  const from = await node(page, 'words').getByTestId('handle-output-text').boundingBox();
+  if (!from) throw new Error('no handle');
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(from.x + 80, from.y + 60, { steps: 6 });
+  await expect(page.locator('.react-flow__connection')).toHaveCount(1);
+  // let go on empty canvas, below and right of the node
+  const drop = { x: from.x + 140, y: from.y + 160 };
+  await page.mouse.move(drop.x, drop.y, { steps: 6 });
+  await page.mouse.up();
+  const popup = page.getByTestId('add-popup');
+  await expect(popup).toBeVisible();
+  await expect(popup.getByTestId('add-popup-hint')).toHaveText('Nodes that take this output (text)');
+  // Only nodes with a text input: a VAE Decode is not offered, Generate Text and Tokenizer are.
+  await expect(popup.getByTestId('add-popup-item-latent.vaeDecode')).toHaveCount(0);
+  await expect(popup.getByTestId('add-popup-item-conditioning.tokenize')).toBeVisible();
+  await shot(page, testInfo, 'loose-wire-suggestions');
+  await popup.getByTestId('add-popup-search').fill('generate');
+  await popup.getByTestId('add-popup-item-textgen.generate').click();
+  await expect(popup).toBeHidden();
+  const g = await currentGraph(page);
+  const added = g.nodes.find((n: { type: string }) => n.type === 'textgen.generate')!;
+  expect(added).toBeDefined();
+  expect(g.edges).toEqual([expect.objectContaining({ from: { node: 'words', port: 'text' }, to: { node: added.id, port: 'prompt' } })]);
+  // It landed where the wire was let go (free of the Text node).
+  const box = (await node(page, added.id).boundingBox())!;
+  expect(Math.abs(box.x + box.width / 2 - drop.x)).toBeLessThan(box.width);
+});

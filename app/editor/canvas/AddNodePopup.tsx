@@ -2,12 +2,31 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { searchNodes } from '../panels/nodeSearch';
 import { categoryColour } from './theme';
+import type { NodeDefinition } from '@/engine/nodeDefinition';
 
 /** The quick-add search opened by double-clicking the canvas: type, arrows, Enter. */
-export function AddNodePopup({ at, onPick, onClose }: { at: { x: number; y: number }; onPick: (type: string) => void; onClose: () => void }) {
+export function AddNodePopup({
+  at,
+  onPick,
+  onClose,
+  only,
+  hint,
+}: {
+  at: { x: number; y: number };
+  onPick: (type: string) => void;
+  onClose: () => void;
+  /** Offer only these (a wire let go on the canvas: the nodes that fit it), in this order. */
+  only?: readonly NodeDefinition[];
+  hint?: string;
+}) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
-  const results = useMemo(() => searchNodes(query), [query]);
+  const results = useMemo(() => {
+    if (!only) return searchNodes(query);
+    if (!query.trim()) return [...only];
+    const allowed = new Set(only.map((d) => d.type));
+    return searchNodes(query).filter((d) => allowed.has(d.type));
+  }, [query, only]);
   const ref = useRef<HTMLDivElement>(null);
   const listRef = useRef<HTMLDivElement>(null);
 
@@ -34,6 +53,7 @@ export function AddNodePopup({ at, onPick, onClose }: { at: { x: number; y: numb
         placeholder="Add a node…"
         value={query}
         data-testid="add-popup-search"
+        aria-label={hint ?? 'Add a node'}
         onChange={(e) => {
           setQuery(e.target.value);
           setActive(0);
@@ -56,6 +76,11 @@ export function AddNodePopup({ at, onPick, onClose }: { at: { x: number; y: numb
           }
         }}
       />
+      {hint ? (
+        <div className="add-popup-hint muted" data-testid="add-popup-hint">
+          {hint}
+        </div>
+      ) : null}
       <div className="add-popup-list" ref={listRef}>
         {results.length === 0 ? <div className="muted pad">Nothing matches.</div> : null}
         {results.map((d, i) => (

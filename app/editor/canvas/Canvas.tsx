@@ -1,5 +1,5 @@
 'use client';
-import { useCallback, useEffect, useMemo, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
+import { useCallback, useRef, useEffect, useMemo, useState, type DragEvent, type MouseEvent as ReactMouseEvent } from 'react';
 import {
   Controls,
   ReactFlow,
@@ -24,6 +24,8 @@ import { nodeTypes } from './nodeTypes';
 import { deriveEdges, deriveFrames, findPort, isFrameId, reconcileNodes, type AnyFlowNode } from './derive';
 import type { WeftFlowNode } from './GraphNodeView';
 import { AddNodePopup } from './AddNodePopup';
+import { portFor, suggestionsFor, type LooseWire } from './wireSuggestions';
+import { PORT_TYPE_LABELS } from '@/engine/types/portTypes';
 import { PALETTE_MIME } from '../panels/Palette';
 import { MiniMapCanvas } from './MiniMapCanvas';
 import { InspectLayer } from '../inspect/InspectLayer';
@@ -57,7 +59,8 @@ export function Canvas() {
   const overview = (viewportApplied ? storeOverview : initialViewport.zoom < OVERVIEW_ZOOM) && graph.nodes.length > OVERVIEW_MIN_NODES;
   const wireProbe = useWireProbe();
   if (renderFaultPending()) throw new Error('a render fault injected by the test hook');
-  const [popup, setPopup] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number } } | null>(null);
+  const looseWireAt = useRef(-Infinity);
+  const [popup, setPopup] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number }; wire?: LooseWire } | null>(null);
 
   // Derived nodes, kept with their measured sizes and drag positions (React's "adjust state on prop change").
   const [local, setLocal] = useState(() => ({ graph, selection, nodes: reconcileNodes([], graph, selection) }));
@@ -148,9 +151,26 @@ export function Canvas() {
     [ctrl],
   );
 
-  // When a wire is dropped on a port that refuses it, say why.
+  // When a wire is dropped on a port that refuses it, say why; dropped on empty canvas, offer the
+  // nodes that fit it there.
   const onConnectEnd = useCallback(
-    (_e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+    (e: MouseEvent | TouchEvent, state: FinalConnectionState) => {
+      if (!state.toHandle && state.fromHandle && !state.isValid) {
+        const point = 'changedTouches' in e ? e.changedTouches[0] : e;
+        const target = point ? document.elementFromPoint(point.clientX, point.clientY) : null;
+        const from = state.fromHandle;
+        const side = from.type === 'source' ? 'output' : 'input';
+        const spec = from.id ? findPort(ctrl.graph, from.nodeId, from.id, side) : undefined;
+        if (spec && point && target?.closest('.react-flow') && !target.closest('.react-flow__node')) {
+          looseWireAt.current = performance.now();
+          setPopup({
+            screen: { x: point.clientX, y: point.clientY },
+            flow: rf.screenToFlowPosition({ x: point.clientX, y: point.clientY }),
+            wire: { nodeId: from.nodeId, port: spec.name, side, spec },
+          });
+        }
+        return;
+      }
       if (!state.toHandle || state.isValid !== false || !state.fromHandle) return;
       const fromIsSource = state.fromHandle.type === 'source';
       const src = fromIsSource ? state.fromHandle : state.toHandle;
@@ -162,7 +182,8 @@ export function Canvas() {
       const check = checkConnection({ source: src.nodeId, sourceHandle: src.id ?? null, target: dst.nodeId, targetHandle: dst.id ?? null });
       if (!check.ok) ctrl.toast('error', `Cannot connect: ${check.reason}`, 7000);
     },
-    [ctrl, checkConnection],
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [ctrl, checkConnection, rf],
   );
 
   const onDragOver = useCallback((e: DragEvent) => {
@@ -202,7 +223,8 @@ export function Canvas() {
 
   const onPaneClick = useCallback(
     (e: ReactMouseEvent) => {
-      setPopup(null);
+      // The click that ends a wire let go on the canvas must not close the suggestions it opened.
+      if (performance.now() - looseWireAt.current > 400) setPopup(null);
       if (!overview) return;
       // In the overview a click on a node zooms in to it (and selects it).
       const hit = nodeAt(ctrl.graph, local.nodes, rf.screenToFlowPosition({ x: e.clientX, y: e.clientY }));
@@ -265,7 +287,24 @@ export function Canvas() {
         <InspectLayer />
         <CanvasToolbar />
       </ReactFlow>
-      {popup ? <AddNodePopup at={popup.screen} onPick={(type) => { const def = registry.get(type); if (def) placeNode(ctrl, rf, def, popup.flow); setPopup(null); }} onClose={() => setPopup(null)} /> : null}
+      {popup ? (
+        <AddNodePopup
+          at={popup.screen}
+          {...(popup.wire ? { only: suggestionsFor([...registry.values()], popup.wire), hint: `Nodes that take ${popup.wire.side === 'output' ? 'this output' : 'their output to this input'} (${PORT_TYPE_LABELS[popup.wire.spec.type]})` } : {})}
+          onPick={(type) => {
+            const def = registry.get(type);
+            const wire = popup.wire;
+            setPopup(null);
+            if (!def) return;
+            const id = placeNode(ctrl, rf, def, popup.flow);
+            const port = wire && id ? portFor(def, wire) : null;
+            if (wire && id && port) {
+              ctrl.apply(connect(wire.side === 'output' ? { from: { node: wire.nodeId, port: wire.port }, to: { node: id, port } } : { from: { node: id, port }, to: { node: wire.nodeId, port: wire.port } }));
+            }
+          }}
+          onClose={() => setPopup(null)}
+        />
+      ) : null}
     </div>
   );
 }

@@ -1,0 +1,17 @@
+import { chromium } from '@playwright/test';
+const b = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--no-sandbox'] });
+const page = await b.newPage({ viewport: { width: 1280, height: 720 } });
+page.on('console', (m) => { if (m.text().includes('WEFTDEBUG')) console.log(m.text()); });
+await page.goto('http://localhost:3100/');
+await page.waitForSelector('[data-testid="editor"][data-ready="true"]');
+await page.evaluate(() => window.__weft!.loadGraph({ schemaVersion: 1, metadata: { title: 'x' }, nodes: [{ id: 'words', type: 'values.text', typeVersion: 1, position: { x: 0, y: 0 }, params: { value: 'Prompt:' }, mode: 'normal' }], edges: [], zones: [], groups: [] }));
+await page.waitForTimeout(1500);
+const from = (await page.getByTestId('node-words').getByTestId('handle-output-text').boundingBox())!;
+await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+await page.mouse.down();
+await page.mouse.move(from.x + 200, from.y + 40, { steps: 6 });
+await page.mouse.move(from.x + 320, from.y + 60, { steps: 6 });
+await page.mouse.up();
+await page.waitForTimeout(500);
+console.log('popup', await page.getByTestId('add-popup').count());
+await b.close();
