@@ -10,6 +10,7 @@ import { Inspector } from './panels/Inspector';
 import { RunBar } from './runbar/RunBar';
 import { CanvasErrorBoundary, FileErrorDialog, OpeningOverlay, RecoveryBanner, StorageBanner, Toasts } from './Overlays';
 import { LibraryDialog } from './dialogs/LibraryDialog';
+import { ResultsPanel } from './results/ResultsPanel';
 import { ComfortOverlays } from './ComfortOverlays';
 import { useShortcuts } from './useShortcuts';
 import { Lesson } from './teach/Lesson';
@@ -96,6 +97,7 @@ function Shell() {
       <Toasts />
       <FileErrorDialog />
       <LibraryDialog />
+      <ResultsPanel />
     </div>
   );
 }

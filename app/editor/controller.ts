@@ -1,3 +1,4 @@
+import { collectResults, withResults } from './results/results';
 import { History, type Command } from '@/engine/commands/history';
 import { emptyGraph, type Graph } from '@/engine/graph/document';
 import { parseGraph, serializeGraph } from '@/engine/graph/parse';
@@ -60,10 +61,21 @@ export class EditorController {
       recovery: null,
       libraryOpen: false,
       saved: 'saved',
+      results: [],
+      resultsOpen: null,
     });
     this.unsubscribeHistory = this.history.subscribe(() => this.onDocumentChanged(true));
     this.scheduleValidate();
   }
+
+  private runCount = 0;
+
+  /** Opens the results panel on a result (the newest when none is named). */
+  openResults = (nodeId?: string, image = 0): void => {
+    const { results } = this.store.get();
+    const entry = (nodeId ? results.find((r) => r.nodeId === nodeId) : undefined) ?? results[0];
+    this.store.set({ resultsOpen: entry ? { entry: entry.id, image } : { entry: '', image: 0 } });
+  };
 
   get graph(): Graph {
     return this.history.graph;
@@ -235,9 +247,11 @@ export class EditorController {
           : report.status === 'error'
             ? [...report.nodes.values()].find((n) => n.error)?.error?.message
             : undefined;
+      this.runCount++;
       return {
         nodeRuns,
         outputs: new Map([...s.outputs, ...report.outputs]),
+        results: withResults(s.results, collectResults(this.graph, report.outputs, Date.now(), this.runCount)),
         run: { status: report.status, ms: Math.max(0, report.ms - paused), ...(message ? { message } : {}) },
         // The run's refusals join what validation found (they are a subset, plus unknown targets and cycles).
         ...(report.status === 'invalid' && report.issues ? withIssues(mergeIssues(s.issues, report.issues)) : {}),

@@ -1,3 +1,4 @@
+import type { ResultEntry } from './results/results';
 import { useCallback, useSyncExternalStore } from 'react';
 import type { Graph } from '@/engine/graph/document';
 import type { GraphIssue } from '@/engine/errors';
@@ -81,6 +82,10 @@ export interface EditorState {
   libraryOpen: boolean;
   /** The last state of autosave, shown in the run bar. */
   saved: 'saved' | 'saving' | 'unsaved' | 'error';
+  /** This session's images, newest first (the results panel). */
+  results: readonly ResultEntry[];
+  /** The results panel, when open: which result and which image of its batch. */
+  resultsOpen: { entry: string; image: number } | null;
 }
 
 export const EMPTY_SELECTION: Selection = { nodes: new Set(), edges: new Set() };

@@ -259,3 +259,41 @@ test('a wire let go on empty canvas offers the nodes that fit it, and the one pi
   const box = (await node(page, added.id).boundingBox())!;
   expect(Math.abs(box.x + box.width / 2 - drop.x)).toBeLessThan(box.width);
 });
+
+test('results open large with their prompt and seed, and this session keeps each run', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await openEditor(page);
+  const g = JSON.parse(readFileSync('examples/text-to-image-sampler.json', 'utf8'));
+  g.nodes.find((n: { id: string }) => n.id === 'scheduler').params.steps = 4;
+  await loadGraph(page, g);
+  await expect(page.getByTestId('results-button')).toBeDisabled();
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 120_000 });
+  await node(page, 'image').getByTestId('output-image-open').click();
+  const panel = page.getByTestId('results-panel');
+  await expect(panel).toBeVisible();
+  await expect(panel.getByTestId('results-prompt')).toHaveText('a large red circle on the left');
+  await expect(panel.getByTestId('results-seed')).toHaveText('42');
+  // 64×64 drawn at 384 px with sharp pixels
+  const canvas = panel.getByTestId('results-image');
+  expect((await canvas.boundingBox())!.width).toBeGreaterThanOrEqual(380);
+  expect(await canvas.evaluate((c) => getComputedStyle(c).imageRendering)).toBe('pixelated');
+  await panel.getByTestId('results-close').click();
+  // A second run with another prompt: both are kept, the newest first.
+  await page.evaluate(() => {
+    const graph = structuredClone(window.__weft!.getGraph());
+    graph.nodes.find((n) => n.id === 'prompt')!.params.text = 'a small blue star at the top right';
+    window.__weft!.loadGraph(graph);
+  });
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 120_000 });
+  await page.getByTestId('results-button').click();
+  await expect(panel.getByTestId('results-prompt')).toHaveText('a small blue star at the top right');
+  await expect(panel.getByTestId('results-thumb')).toHaveCount(2);
+  await shot(page, testInfo, 'results-panel');
+  await panel.getByTestId('results-thumb').nth(1).click();
+  await expect(panel.getByTestId('results-prompt')).toHaveText('a large red circle on the left');
+  const download = page.waitForEvent('download');
+  await panel.getByTestId('results-save').click();
+  expect((await download).suggestedFilename()).toBe('image.png');
+});

@@ -31,7 +31,9 @@ export const ImageOutputView = memo(function ImageOutputView({ nodeId, value }: 
     <div className="image-output" data-testid="image-output">
       <div className={grid ? 'image-grid' : 'image-single'} style={grid ? { gridTemplateColumns: `repeat(${cols}, ${cell}px)` } : undefined}>
         {images.map((img, i) => (
-          <PixelImage key={i} image={img} minWidth={grid ? Math.min(cell, 128) : 128} maxWidth={cell} testId="output-image" />
+          <button type="button" key={i} className="image-open nodrag" onClick={() => ctrl.openResults(nodeId, i)} title="Open large, with the prompt and seed" data-testid="output-image-open">
+            <PixelImage image={img} minWidth={grid ? Math.min(cell, 128) : 128} maxWidth={cell} testId="output-image" />
+          </button>
         ))}
       </div>
       <div className="image-output-bar">

@@ -9,6 +9,7 @@ import { TemplatesButton } from '../dialogs/TemplatesDialog';
 import { StepControls } from '../inspect/StepMode';
 import { useInspect } from '../inspect/useInspect';
 import { TimelineButton } from '../inspect/Timeline';
+import { ResultsButton } from '../results/ResultsPanel';
 import { ShareButton } from '../files/ShareLink';
 import { progressEstimate, runFraction } from './progress';
 
@@ -84,6 +85,7 @@ export const RunBar = memo(function RunBar() {
       <BackendPicker />
       <RunStatus />
       <TimelineButton />
+      <ResultsButton />
       <div className="bar-group">
         {stepping ? null : (
           <button type="button" className="btn primary" disabled={busy} onClick={() => void ctrl.run()} title="Run every output (Ctrl+Enter)" data-testid="run-button">
