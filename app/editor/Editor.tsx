@@ -15,6 +15,7 @@ import { ComfortOverlays } from './ComfortOverlays';
 import { useShortcuts } from './useShortcuts';
 import { Lesson } from './teach/Lesson';
 import { TimelinePanel } from './inspect/Timeline';
+import { StepsPanel } from './teach/StepsPanel';
 import { installDevApi } from './devApi';
 import { mlOf } from './mlState';
 
@@ -90,6 +91,7 @@ function Shell() {
             <OpeningOverlay />
             {ready ? <Lesson key={`lesson:${view}`} /> : null}
           </div>
+          {ready ? <StepsPanel /> : null}
           {ready ? <TimelinePanel /> : null}
         </main>
         <Inspector />

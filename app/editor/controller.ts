@@ -63,6 +63,7 @@ export class EditorController {
       saved: 'saved',
       results: [],
       resultsOpen: null,
+      stepsOpen: false,
     });
     this.unsubscribeHistory = this.history.subscribe(() => this.onDocumentChanged(true));
     this.scheduleValidate();

@@ -86,6 +86,8 @@ export interface EditorState {
   results: readonly ResultEntry[];
   /** The results panel, when open: which result and which image of its batch. */
   resultsOpen: { entry: string; image: number } | null;
+  /** The steps panel under the canvas (every loop's scrubber, at any zoom). */
+  stepsOpen: boolean;
 }
 
 export const EMPTY_SELECTION: Selection = { nodes: new Set(), edges: new Set() };

@@ -297,3 +297,32 @@ test('results open large with their prompt and seed, and this session keeps each
   await panel.getByTestId('results-save').click();
   expect((await download).suggestedFilename()).toBe('image.png');
 });
+
+test('the steps of a loop are reachable from the run bar at any zoom', async ({ page }, testInfo) => {
+  test.setTimeout(240_000);
+  await openEditor(page);
+  const g = JSON.parse(readFileSync('examples/text-to-image-sampler.json', 'utf8'));
+  g.nodes.find((n: { id: string }) => n.id === 'scheduler').params.steps = 4;
+  await loadGraph(page, g);
+  await expect(page.getByTestId('steps-button')).toBeDisabled();
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 120_000 });
+  // zoomed far out: no scrubber on the node
+  await page.evaluate(() => window.__weft!.viewport!.set({ x: 0, y: 0, zoom: 0.3 }));
+  await page.getByTestId('steps-button').click();
+  const panel = page.getByTestId('steps-panel');
+  await expect(panel).toBeVisible();
+  const scrubber = panel.getByTestId('scrubber-sampler');
+  await expect(scrubber).toBeVisible();
+  await scrubber.getByTestId('scrubber-range').fill('1');
+  await expect(scrubber.getByTestId('scrubber-step')).toHaveText('1');
+  // docked under the canvas like the timeline: inside the window, the page does not scroll
+  const box = (await panel.boundingBox())!;
+  expect(box.y + box.height).toBeLessThanOrEqual(720);
+  const sb = (await scrubber.boundingBox())!;
+  expect(sb.y + sb.height).toBeLessThanOrEqual(box.y + box.height + 1);
+  expect(await page.evaluate(() => document.scrollingElement!.scrollTop)).toBe(0);
+  await shot(page, testInfo, 'steps-panel');
+  await panel.getByTestId('steps-close').click();
+  await expect(panel).toBeHidden();
+});

@@ -133,8 +133,21 @@ export function ResultsButton() {
   const ctrl = useController();
   const count = useEditor((s) => s.results.length);
   return (
-    <button type="button" className="btn ghost" onClick={() => ctrl.openResults()} data-testid="results-button" title="This session's images, large, with the prompt and seed that made them" disabled={count === 0}>
-      Results{count ? ` (${count})` : ''}
+    <button
+      type="button"
+      className="btn icon results-button"
+      onClick={() => ctrl.openResults()}
+      data-testid="results-button"
+      aria-label={`Results${count ? ` (${count})` : ''}`}
+      title="Results: this session's images, large, with the prompt and seed that made them"
+      disabled={count === 0}
+    >
+      <svg width="14" height="12" viewBox="0 0 14 12" aria-hidden>
+        <rect x="0.75" y="0.75" width="12.5" height="10.5" rx="1.5" fill="none" stroke="currentColor" strokeWidth="1.5" />
+        <circle cx="4.5" cy="4" r="1.5" fill="currentColor" />
+        <path d="M2 10 L6 6 L8 8 L10 5.5 L12 10 Z" fill="currentColor" />
+      </svg>
+      {count ? <span className="results-count">{count}</span> : null}
     </button>
   );
 }

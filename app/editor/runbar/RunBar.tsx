@@ -10,6 +10,7 @@ import { StepControls } from '../inspect/StepMode';
 import { useInspect } from '../inspect/useInspect';
 import { TimelineButton } from '../inspect/Timeline';
 import { ResultsButton } from '../results/ResultsPanel';
+import { StepsButton } from '../teach/StepsPanel';
 import { ShareButton } from '../files/ShareLink';
 import { progressEstimate, runFraction } from './progress';
 
@@ -85,6 +86,7 @@ export const RunBar = memo(function RunBar() {
       <BackendPicker />
       <RunStatus />
       <TimelineButton />
+      <StepsButton />
       <ResultsButton />
       <div className="bar-group">
         {stepping ? null : (
