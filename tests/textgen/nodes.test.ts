@@ -120,7 +120,7 @@ describe('Generate Text behaviour', () => {
 
   it('stops at a stop string, keeping the token that completed it', async () => {
     const { lm: model, ref, tok } = await lm();
-    const ids = Array.from(tok.encode('Story: The small red circle', { padding: 'none', truncation: false }).ids);
+    const ids = Array.from(tok.encode('Scene: There is a large', { padding: 'none', truncation: false }).ids);
     const decode = (x: readonly number[]) => tok.decode(x, { trim: false });
     const free = await generate(model, { prompts: [ids], mode: 'greedy', maxNewTokens: 40, eosTokenIds: [], padTokenId: ref.padTokenId, decode });
     const freeText = decode(free.sequences[0]);

@@ -120,3 +120,28 @@ describe('generation against the reference', () => {
     });
   });
 });
+
+describe('shapes-lm-v1 writes prompts shapes-v1 can draw', () => {
+  it('at least 95% of 100 sampled completions of "Prompt:" (temperature 0.8) parse under the caption grammar', async () => {
+    const { lm, ref, tokenizer } = await open();
+    const g = fixture('grammar');
+    const grammar = new RegExp(g.pattern);
+    const prompt = Array.from(tokenizer.encode(g.prefix, { padding: 'none', truncation: false }).ids);
+    let ok = 0;
+    const bad: string[] = [];
+    const all = new Set<string>();
+    // 100 draws as 4 left-padded batches of 25 (one prompt repeated), seeded
+    for (let b = 0; b < 4; b++) {
+      const r = await generate(lm, { prompts: new Array(25).fill(prompt), mode: 'sample', maxNewTokens: 48, eosTokenIds: ref.eosTokenIds, padTokenId: ref.padTokenId, processors: { temperature: 0.8 }, seed: 100 + b });
+      for (const seq of r.sequences) {
+        const text = tokenizer.decode(seq, { skipSpecialTokens: true }).trim();
+        all.add(text);
+        if (grammar.test(text)) ok++;
+        else bad.push(text);
+      }
+    }
+    expect(ok, `failed: ${JSON.stringify(bad.slice(0, 5))}`).toBeGreaterThanOrEqual(95);
+    // and they are not one prompt over and over (each batch row draws its own tokens)
+    expect(all.size).toBeGreaterThanOrEqual(80);
+  });
+});

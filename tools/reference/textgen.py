@@ -296,6 +296,10 @@ def processor_cases():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
+    import lm_corpus
+    with open(os.path.join(OUT, 'grammar.json'), 'w') as f:
+        json.dump(dict(source='tools/train/lm_corpus.py (_GRAMMAR_RE): the caption phrasings shapes-v1 was trained on',
+                       pattern=lm_corpus._GRAMMAR_RE.pattern, prefix=lm_corpus.PROMPT_PREFIX), f)
     with open(os.path.join(OUT, 'processors.json'), 'w') as f:
         json.dump(dict(reference='tools/reference/textgen.py (transformers 4.46 semantics)', cases=processor_cases()), f)
     model = Model()
