@@ -12,6 +12,8 @@ export interface PlainConfig {
   headDim: number;
   vocab: number;
   eos: number[];
+  /** The end tokens are never picked (as min_new_tokens = the token budget). */
+  banEos?: boolean;
 }
 
 export async function plainTextgen(ort: Ort, modelBytes: Uint8Array, c: PlainConfig, options: OrtWeb.InferenceSession.SessionOptions) {
@@ -37,6 +39,7 @@ export async function plainTextgen(ort: Ort, modelBytes: Uint8Array, c: PlainCon
       const logits = r.logits.data as Float32Array;
       const base = (input.length - 1) * c.vocab;
       let best = 0;
+      if (c.banEos) for (const e of c.eos) logits[base + e] = -Infinity;
       for (let v = 1; v < c.vocab; v++) if (logits[base + v] > logits[base + best]) best = v;
       r.logits.dispose();
       for (const t of Object.values(past)) t.dispose();

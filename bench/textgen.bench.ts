@@ -23,7 +23,8 @@ import { startServer } from './browserBench';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 7);
 const PROMPT = 'Story:';
-const NEW_TOKENS = Number(process.env.NEW_TOKENS ?? 24);
+// min_new_tokens = max_new_tokens on both sides, so every run is this long (not cut short where the model ends a story).
+const NEW_TOKENS = Number(process.env.NEW_TOKENS ?? 128);
 const root = 'public/models/shapes-lm-v1';
 ort.env.wasm.numThreads = 1;
 
@@ -31,11 +32,12 @@ function benchGraph(maxNewTokens: number): Graph {
   const r = parseGraphText(readFileSync('examples/decoding-strategies.json', 'utf8'), registry);
   if (!r.ok) throw new Error('example does not parse');
   return produce(r.value, (g) => {
-    const drop = new Set(['beam', 'sample', 'out-beam', 'out-sample']);
+    const drop = new Set(['beam', 'sample', 'out-beam', 'out-sample', 'beam-trace', 'sample-trace']);
     g.nodes = g.nodes.filter((n) => !drop.has(n.id));
     g.edges = g.edges.filter((e) => !drop.has(e.from.node) && !drop.has(e.to.node));
     g.nodes.find((n) => n.id === 'prompt')!.params.value = PROMPT;
     g.nodes.find((n) => n.id === 'greedy')!.params.maxNewTokens = maxNewTokens;
+    g.nodes.find((n) => n.id === 'greedy')!.params.minNewTokens = maxNewTokens;
   });
 }
 
@@ -65,7 +67,7 @@ async function coldWeft(): Promise<number> {
 
 async function main() {
   const config = JSON.parse(readFileSync(`${root}/config.json`, 'utf8'));
-  const pc = { layers: config.n_layer, kvHeads: config.n_head, headDim: config.n_embd / config.n_head, vocab: config.vocab_size, eos: [config.eos_token_id] };
+  const pc = { layers: config.n_layer, kvHeads: config.n_head, headDim: config.n_embd / config.n_head, vocab: config.vocab_size, eos: [config.eos_token_id], banEos: true };
   const bytes = readFileSync(`${root}/onnx/model.onnx`);
   const coldPlainT0 = performance.now();
   const plain = await plainTextgen(ort, bytes, pc, { executionProviders: ['wasm'], logSeverityLevel: 3 });

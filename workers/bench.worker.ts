@@ -61,7 +61,7 @@ const api = {
     const plain = await plainTextgen(
       ort,
       await fetchModel('shapes-lm-v1/onnx/model.onnx'),
-      { layers: config.n_layer, kvHeads: config.n_head, headDim: config.n_embd / config.n_head, vocab: config.vocab_size, eos: [config.eos_token_id] },
+      { layers: config.n_layer, kvHeads: config.n_head, headDim: config.n_embd / config.n_head, vocab: config.vocab_size, eos: [config.eos_token_id], banEos: true },
       { executionProviders: ['wasm'], logSeverityLevel: 3 },
     );
     const parsed = parseGraph(graphJson, registry);

@@ -74,10 +74,10 @@ class OrtModelSession implements ModelSession {
     const { signal, keepOnDevice = true } = options;
     if (signal?.aborted) throw cancelled();
     const label = modelLabel(this.ref);
-    const expected = this.inputs.map((i) => `'${i.name}' ${i.dtype} ${formatShape(i.shape)}`).join(', ');
     const unknown = Object.keys(feeds).filter((k) => !this.inputs.some((i) => i.name === k));
     const missing = this.inputs.filter((i) => !hasKey(feeds, i.name)).map((i) => `'${i.name}'`);
     if (unknown.length || missing.length) {
+      const expected = this.inputs.map((i) => `'${i.name}' ${i.dtype} ${formatShape(i.shape)}`).join(', ');
       const parts = [missing.length ? `is missing ${missing.join(', ')}` : '', unknown.length ? `has no input ${unknown.map((k) => `'${k}'`).join(', ')}` : ''].filter(Boolean);
       throw new NodeRunError('input_mismatch', `${label} ${parts.join(' and ')}; its inputs are ${expected}`);
     }

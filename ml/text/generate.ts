@@ -38,6 +38,8 @@ export interface GenerateOptions {
   readonly eosTokenIds: readonly number[];
   readonly padTokenId: number;
   readonly processors?: ProcessorSettings;
+  /** transformers' min_new_tokens: end tokens are banned until this many tokens are generated. */
+  readonly minNewTokens?: number;
   readonly seed?: number;
   readonly numBeams?: number;
   readonly lengthPenalty?: number;
@@ -191,7 +193,7 @@ async function decodeRows<P>(lm: CausalLM<P>, o: GenerateOptions): Promise<Gener
           continue;
         }
         const raw = out.logits.subarray(r * V, (r + 1) * V);
-        const { scores, stages } = processScores(raw, seqs[r], o.processors ?? {}, sampling);
+        const { scores, stages } = processScores(banEos(raw, step, o), seqs[r], o.processors ?? {}, sampling);
         const tok = sampling ? drawIndex(softmax(scores), rng.nextFloat()) : argmax(scores);
         next.push(tok);
         if (traceTop) tokens.push(traceStep(r, step, tok, raw, scores, stages, traceTop));
@@ -239,6 +241,14 @@ interface Hypothesis {
   readonly ids: number[];
   readonly step: number;
   readonly eos: boolean;
+}
+
+/** MinNewTokensLengthLogitsProcessor: −∞ for end tokens while fewer than min_new_tokens are generated. */
+function banEos(scores: Float32Array, step: number, o: GenerateOptions): Float32Array {
+  if (!o.minNewTokens || step >= o.minNewTokens || o.eosTokenIds.length === 0) return scores;
+  const out = scores.slice();
+  for (const e of o.eosTokenIds) if (e >= 0 && e < out.length) out[e] = -Infinity;
+  return out;
 }
 
 /** transformers' BeamHypotheses. */
@@ -314,7 +324,7 @@ async function beamSearch<P>(lm: CausalLM<P>, o: GenerateOptions): Promise<Gener
       for (let r = 0; r < batch * nb; r++) {
         const raw = out.logits.subarray(r * V, (r + 1) * V);
         const logp = logSoftmax(raw);
-        const { scores } = processScores(logp, seqs[r], o.processors ?? {}, false);
+        const { scores } = processScores(banEos(logp, step, o), seqs[r], o.processors ?? {}, false);
         for (let v = 0; v < V; v++) total[r * V + v] = scores[v] + beamScores[r];
         if (traceTop) rowTop.push(topChoices(raw, scores, traceTop).top);
       }

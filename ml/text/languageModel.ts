@@ -166,11 +166,21 @@ function checkIo(ref: LanguageModelRef, session: ModelSession): void {
   if (typeof shape[3] === 'number' && shape[3] !== ref.headDim) throw new NodeRunError('bad_model', `${where} caches heads of ${shape[3]} but config.json gives ${ref.headDim}`);
 }
 
+// Token ids, positions and masks are small: their BigInts are made once (BigInt() per element per step
+// was a visible share of a step of a small model).
+const SMALL = Array.from({ length: 1 << 16 }, (_, i) => BigInt(i));
+
 function int64(rows: readonly (readonly number[])[]): TensorValue {
   const n = rows.length;
   const w = rows[0]?.length ?? 0;
   const data = new BigInt64Array(n * w);
-  for (let r = 0; r < n; r++) for (let c = 0; c < w; c++) data[r * w + c] = BigInt(rows[r][c]);
+  for (let r = 0; r < n; r++) {
+    const row = rows[r];
+    for (let c = 0; c < w; c++) {
+      const v = row[c];
+      data[r * w + c] = v >= 0 && v < SMALL.length ? SMALL[v] : BigInt(v);
+    }
+  }
   return cpuTensor('int64', [n, w], data);
 }
 

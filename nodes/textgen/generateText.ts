@@ -8,6 +8,8 @@ import { tokenTextOf, type GenerationValue } from '@/ml/text/values';
 import type { TokensValue } from '@/ml/values';
 import { PROCESSOR_MATHS, processorParams, processorSettings } from './decoding';
 
+const STREAM_MS = 40;
+
 export const generateTextNode = defineNode({
   type: 'textgen.generate',
   version: 1,
@@ -34,6 +36,7 @@ export const generateTextNode = defineNode({
   params: z.object({
     strategy: z.enum(['greedy', 'sample', 'beam']).default('sample').meta({ label: 'Strategy' }),
     maxNewTokens: z.number().int().min(1).max(2048).default(40).meta({ label: 'Max new tokens' }),
+    minNewTokens: z.number().int().min(0).max(2048).default(0).meta({ label: 'Min new tokens (end token banned before)' }),
     ...processorParams,
     temperature: processorParams.temperature.default(0.8),
     numBeams: z.number().int().min(1).max(16).default(4).meta({ label: 'Beams' }),
@@ -62,6 +65,7 @@ export const generateTextNode = defineNode({
     const decode = (ids: readonly number[]) => tokenizer.decode(ids, { skipSpecialTokens: true, trim: false });
     const t0 = performance.now();
     let first = 0;
+    let lastStream = -Infinity;
     const seed = (inputs.seed as number | undefined) ?? params.seed;
     const stopStrings = params.stopStrings.split('\n').filter((s) => s.length > 0);
     const mode = params.strategy as DecodeMode;
@@ -72,6 +76,7 @@ export const generateTextNode = defineNode({
       eosTokenIds: ref.eosTokenIds,
       padTokenId: ref.padTokenId,
       processors: processorSettings(params),
+      minNewTokens: params.minNewTokens,
       seed,
       numBeams: params.numBeams,
       lengthPenalty: params.lengthPenalty,
@@ -82,13 +87,18 @@ export const generateTextNode = defineNode({
       trace: true,
       signal,
       onStep: ({ step, generated }) => {
-        if (step === 0) first = performance.now() - t0;
-        const secs = (performance.now() - t0) / 1000;
-        const rate = secs > 0 ? (step + 1) / secs : 0;
+        const now = performance.now();
+        if (step === 0) first = now - t0;
+        // The text streams at most every 40 ms (decoding the whole text each token cost ~30% of a small model's step).
+        if (step > 0 && now - lastStream < STREAM_MS) return;
+        lastStream = now;
+        const rate = now > t0 ? ((step + 1) * 1000) / (now - t0) : 0;
         progress((step + 1) / maxNew, undefined, `${decode(generated[0])} ▍ ${rate.toFixed(rate < 10 ? 1 : 0)} tok/s`);
       },
     });
     const seconds = (performance.now() - t0) / 1000;
+    // the whole text, once more at the end (the throttle may have skipped the last tokens)
+    progress(1, undefined, `${decode(result.sequences[0])} ▍ ${(result.sequences[0].length / Math.max(1e-9, seconds)).toFixed(0)} tok/s`);
     const best = result.sequences[0];
     const texts = result.sequences.map(decode);
     const tokenText = tokenTextOf(tokenizer);

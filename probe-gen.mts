@@ -1,0 +1,31 @@
+import { readFileSync } from 'node:fs';
+import * as ort from 'onnxruntime-web';
+import { createNodeRuntime } from './bin/nodeRuntime';
+import { mlServices } from './ml/runtime/services';
+import { openLanguageModel, OnnxCausalLM } from './ml/text/languageModel';
+import { generate } from './ml/text/generate';
+import { plainTextgen } from './bench/plainTextgen';
+ort.env.wasm.numThreads = 1;
+const ml = mlServices(await createNodeRuntime({ backend: 'wasm', numThreads: 1 }));
+const t0 = performance.now();
+const { ref, session } = await openLanguageModel(ml, 'shipped:shapes-lm-v1', '', '');
+console.log('open', (performance.now() - t0).toFixed(1));
+const lm = new OnnxCausalLM(ml, ref, session);
+const cfg = JSON.parse(readFileSync('public/models/shapes-lm-v1/config.json', 'utf8'));
+const plain = await plainTextgen(ort, readFileSync('public/models/shapes-lm-v1/onnx/model.onnx'), { layers: 4, kvHeads: 4, headDim: 32, vocab: 512, eos: [] }, { executionProviders: ['wasm'] });
+const prompt = [1, 2, 3];
+for (let r = 0; r < 6; r++) {
+  let t = performance.now();
+  await plain(prompt, 100);
+  const p = performance.now() - t;
+  t = performance.now();
+  await generate(lm, { prompts: [prompt], mode: 'greedy', maxNewTokens: 100, eosTokenIds: [], padTokenId: 0 });
+  const g = performance.now() - t;
+  t = performance.now();
+  await generate(lm, { prompts: [prompt], mode: 'greedy', maxNewTokens: 100, eosTokenIds: [], padTokenId: 0, trace: true });
+  const gt = performance.now() - t;
+  t = performance.now();
+  await openLanguageModel(ml, 'shipped:shapes-lm-v1', '', '');
+  const o = performance.now() - t;
+  console.log(`plain ${p.toFixed(0)} ms, generate ${g.toFixed(0)} ms, with trace ${gt.toFixed(0)} ms, open ${o.toFixed(1)} ms`);
+}
