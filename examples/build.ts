@@ -251,7 +251,7 @@ function decodingLoop(): Graph {
     'What Generate Text does inside, as a repeat zone: the prompt is read once (prefill) and its first token picked; then each iteration runs the model on the newest token only, with the KV cache of everything before, and samples one more.',
   );
   b.node('lm', 'textgen.loadLanguageModel', 0, 260);
-  b.node('prompt', 'values.text', 0, 0, { value: 'Scene: There is a' }, { label: 'Prompt' });
+  b.node('prompt', 'values.text', 0, 0, { value: 'Prompt: a large' }, { label: 'Prompt' });
   b.node('tokenize', 'textgen.tokenize', 300, 0);
   b.node('prefill', 'textgen.nextTokenLogits', 560, 120, {}, { label: 'Read the prompt (prefill)' });
   b.node('first', 'textgen.sampleToken', 840, 0, { strategy: 'sample', temperature: 0.8, topK: 20, topP: 0.9, seed: 5 }, { label: 'First token' });

@@ -60,7 +60,7 @@ test('the probe shows how temperature, top-k and top-p reshape the next-token di
   await showWholeGraph(page);
   await page.getByTestId('run-button').click();
   await runDone(page);
-  await expect(page.getByTestId('node-out').getByTestId('node-output')).toContainText('Scene: There is a');
+  await expect(page.getByTestId('node-out').getByTestId('node-output')).toContainText('Prompt: a large');
   await clickWire(page, edgeId(g, 'first', 'processed'));
   const panel = page.getByTestId('probe-panel');
   const stages = panel.getByTestId('probe-stages');

@@ -41,7 +41,7 @@ describe('text generation graphs', () => {
     });
     const looped = (await run(loop)).outputs.get('out')!.value as string;
     const compact = produce(example('decoding-strategies'), (g) => {
-      g.nodes.find((n) => n.id === 'prompt')!.params.value = 'Scene: There is a';
+      g.nodes.find((n) => n.id === 'prompt')!.params.value = 'Prompt: a large';
       g.nodes.find((n) => n.id === 'greedy')!.params.maxNewTokens = 25;
     });
     const direct = (await run(compact)).outputs.get('out-greedy')!.value as string;
