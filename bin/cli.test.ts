@@ -22,6 +22,23 @@ const notJson = path.join(tmp, 'not.json');
 writeFileSync(notJson, '{ nope');
 
 describe('weft CLI', () => {
+  it('run: text outputs become .txt, a generation trace a .json of every step, and the --json report gives the texts', async () => {
+    const out = path.join(tmp, 'textgen');
+    const r = await weft('run', 'examples/decoding-strategies.json', '--json', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    const report = JSON.parse(r.stdout);
+    const greedy = readFileSync(path.join(out, 'greedy.txt'), 'utf8');
+    expect(greedy.length).toBeGreaterThan(5);
+    expect(report.outputs['out-greedy'].value).toBe(greedy);
+    const beam = report.outputs['beam-trace'].value;
+    expect(beam).toMatchObject({ kind: 'generation', mode: 'beam', reasons: ['eos', 'eos'] });
+    expect(beam.texts).toHaveLength(2);
+    expect(beam.steps).toBeUndefined();
+    const file = JSON.parse(readFileSync(path.join(out, 'beam-trace.json'), 'utf8'));
+    expect(file.beams.numBeams).toBe(4);
+    expect(file.beams.steps.length).toBeGreaterThan(3);
+  });
+
   it('validate: 0 for valid files', async () => {
     const r = await weft('validate', 'tests/fixtures/graphs/v1-arithmetic.json', 'tests/fixtures/graphs/v1-repeat.json');
     expect(r.code).toBe(0);

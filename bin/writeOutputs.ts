@@ -1,3 +1,4 @@
+import { textValueJson } from '@/ml/text/describe';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Graph } from '@/engine/graph/document';
@@ -50,7 +51,7 @@ async function encode(v: unknown, graph: Graph): Promise<Uint8Array | string> {
   if (isTensorValue(v)) return encodeNpy(v.dtype, v.dims, await v.read());
   // Every PNG carries the graph that made it, so dropping it on the editor reopens the pipeline.
   if (isImageValue(v)) return pngWithGraph(v, serializeGraph(graph));
-  return JSON.stringify(v, null, 2) + '\n';
+  return JSON.stringify(textValueJson(v, true) ?? v, null, 2) + '\n';
 }
 
 /** A JSON-friendly view of a value for the run report. */
@@ -60,6 +61,8 @@ export async function summarizeValue(v: unknown): Promise<unknown> {
     return { kind: 'tensor', dtype: v.dtype, dims: v.dims, mean: s.mean, std: s.std, min: s.min, max: s.max, nan: s.nan, inf: s.inf };
   }
   if (isImageValue(v)) return { kind: 'image', width: v.width, height: v.height };
+  const text = textValueJson(v, false);
+  if (text !== undefined) return text;
   if (Array.isArray(v)) return Promise.all(v.map(summarizeValue));
   if (typeof v === 'object' && v !== null && 'kind' in v && (v as { kind: string }).kind === 'detections') return v;
   return v;

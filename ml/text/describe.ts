@@ -1,5 +1,5 @@
 import { isKvCacheValue } from './languageModel';
-import { probeLogits } from './probe';
+import { probeGeneration, probeLogits } from './probe';
 import { isGenerationValue, isLogitsValue } from './values';
 
 /** One line for a text-generation value where a plain value is shown (an Output node, the CLI report). */
@@ -16,5 +16,20 @@ export function describeTextValue(value: unknown): string | undefined {
   if (isKvCacheValue(value)) {
     return `KV cache of ${value.ids[0]?.length ?? 0} tokens × ${value.ids.length} row(s), ${value.tensors.length / 2} layers`;
   }
+  return undefined;
+}
+
+/**
+ * A JSON view of a text-generation value: `full` (a file written for an output) keeps every step and the
+ * beam tree, as the probe shows them; otherwise (the run report) the texts, scores and speed only.
+ */
+export function textValueJson(value: unknown, full: boolean): unknown | undefined {
+  if (isGenerationValue(value)) {
+    const p = probeGeneration(value);
+    const { steps, beams, ...head } = p;
+    return full ? { ...head, steps, ...(beams ? { beams } : {}) } : head;
+  }
+  if (isLogitsValue(value)) return probeLogits(value);
+  if (isKvCacheValue(value)) return { kind: 'kvCache', tokens: value.ids[0]?.length ?? 0, rows: value.ids.length, layers: value.tensors.length / 2 };
   return undefined;
 }
