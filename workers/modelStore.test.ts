@@ -180,3 +180,44 @@ describe('browser files', () => {
     await expect(files.read(`store:${model.id}`, '../x')).rejects.toMatchObject({ code: 'bad_path' });
   });
 });
+
+describe('language model folders', () => {
+  const suite = join(REPO_ROOT, 'public', 'models', 'shapes-lm-v1');
+  const names = ['config.json', 'generation_config.json', 'tokenizer.json', 'tokenizer_config.json', 'special_tokens_map.json', 'onnx/model.onnx', 'MODEL_CARD.md'];
+
+  test('imports a Hugging Face-style language model folder; Load Language Model opens it from store: and writes what the shipped one does', async () => {
+    const entries = await Promise.all(names.map(async (n) => ({ path: `shapes-lm-copy/${n}`, file: new Blob([(await readFile(join(suite, n))) as Uint8Array<ArrayBuffer>]) })));
+    const lacking = await store.importFolder(entries.filter((e) => !e.path.endsWith('tokenizer.json')));
+    expect(lacking).toEqual({ ok: false, code: 'missing_files', message: 'This language model folder has config.json but lacks tokenizer.json (or vocab.json + merges.txt)' });
+    const model = ok(await store.importFolder(entries));
+    expect(model.name).toBe('shapes-lm-copy');
+    expect(model.files.map((f) => f.path).sort()).toEqual(names.filter((n) => n !== 'MODEL_CARD.md').sort());
+
+    const ort = await import('onnxruntime-web');
+    const { createMlServices } = await import('@/ml/runtime/createMlServices');
+    const { openLanguageModel, OnnxCausalLM } = await import('@/ml/text/languageModel');
+    const { tokenizerFor } = await import('@/ml/runtime/tokenizers');
+    const { generate } = await import('@/ml/text/generate');
+    const { createNodeFiles } = await import('@/bin/nodeFiles');
+    const write = async (files: import('@/ml/runtime/types').FileAccess, source: string) => {
+      const ml = createMlServices({ ort, backend: 'wasm', backendReason: 'test', files });
+      const { ref, session } = await openLanguageModel(ml, source, '', '');
+      const tok = await tokenizerFor(ml, ref.tokenizer);
+      const ids = Array.from(tok.encode('Prompt: two small', { padding: 'none', truncation: false }).ids);
+      const r = await generate(new OnnxCausalLM(ml, ref, session), { prompts: [ids], mode: 'greedy', maxNewTokens: 12, eosTokenIds: ref.eosTokenIds, padTokenId: ref.padTokenId });
+      return tok.decode(r.sequences[0]);
+    };
+    const imported = await write(createBrowserFiles({ store, fetch: fakeFetch({}) }), `store:${model.id}`);
+    const shipped = await write(createNodeFiles({}), 'shipped:shapes-lm-v1');
+    expect(imported.length).toBeGreaterThan(5);
+    expect(imported).toBe(shipped);
+  });
+
+  test('a folder with neither model_index.json nor config.json says what it needs', async () => {
+    expect(await store.importFolder([{ path: 'x/readme.md', file: text('hi') }])).toEqual({
+      ok: false,
+      code: 'missing_files',
+      message: 'This folder has neither model_index.json (a diffusers-style ONNX export) nor config.json (a language model export); choose the top folder of one',
+    });
+  });
+});

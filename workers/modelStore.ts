@@ -1,3 +1,4 @@
+import { MODEL_FILES as LANGUAGE_MODEL_FILES } from '@/ml/text/languageModel';
 import Dexie, { type Table } from 'dexie';
 import { NodeRunError } from '@/engine/errors';
 import { ortSibling, safeRelativePath, verifyBytes } from '@/ml/runtime/files';
@@ -198,7 +199,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       index = normalised.find((e) => /^[^/]+\/model_index\.json$/.test(e.path));
       if (index) prefix = index.path.slice(0, index.path.indexOf('/') + 1);
     }
-    if (!index) return fail('missing_files', 'This folder has no model_index.json; choose the top folder of a diffusers-style ONNX export');
+    if (!index) return importLanguageModelFolder(normalised, opts, origin);
     const files = normalised
       .filter((e) => e.path.startsWith(prefix))
       .map((e) => ({ path: e.path.slice(prefix.length), file: e.file }))
@@ -222,6 +223,52 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return save(
       { name, kind: 'folder', origin },
       files.map((f) => ({ path: f.path, size: f.file.size, bytes: async () => new Uint8Array(await f.file.arrayBuffer()) })),
+      opts,
+    );
+  }
+
+  /**
+   * A causal language model laid out as a Hugging Face ONNX export (optimum, transformers.js):
+   * config.json, tokenizer.json (or vocab.json + merges.txt) and onnx/model.onnx, or
+   * onnx/decoder_model_merged.onnx, or either at the top; Load Language Model opens it as store:<id>.
+   */
+  async function importLanguageModelFolder(entries: readonly FolderEntry[], opts: ImportOptions, origin: string): Promise<StoreResult<StoredModel>> {
+    let config = entries.find((e) => e.path === 'config.json');
+    let prefix = '';
+    if (!config) {
+      config = entries.find((e) => /^[^/]+\/config\.json$/.test(e.path));
+      if (config) prefix = config.path.slice(0, config.path.indexOf('/') + 1);
+    }
+    if (!config) {
+      return fail(
+        'missing_files',
+        'This folder has neither model_index.json (a diffusers-style ONNX export) nor config.json (a language model export); choose the top folder of one',
+      );
+    }
+    const files = entries
+      .filter((e) => e.path.startsWith(prefix))
+      .map((e) => ({ path: e.path.slice(prefix.length), file: e.file }))
+      .filter((e) => !e.path.split('/').some((p) => p.startsWith('.')));
+    const have = new Set(files.map((f) => f.path));
+    try {
+      JSON.parse(await config.file.text());
+    } catch (err) {
+      return fail('bad_config', `config.json is not valid JSON: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const model = LANGUAGE_MODEL_FILES.find((f) => have.has(f));
+    const tokenizer = have.has('tokenizer.json') || (have.has('vocab.json') && have.has('merges.txt'));
+    const lacking = [...(model ? [] : [LANGUAGE_MODEL_FILES.join(' or ')]), ...(tokenizer ? [] : ['tokenizer.json (or vocab.json + merges.txt)'])];
+    if (lacking.length) return fail('missing_files', `This language model folder has config.json but lacks ${lacking.join(' and ')}`);
+    // Only what Load Language Model reads: the configs, the tokenizer and the ONNX file(s) with their external data.
+    const keep = files.filter((f) => /\.(json|txt|model)$/.test(f.path) || f.path.startsWith('onnx/') || f.path.endsWith('.onnx') || f.path.endsWith('.onnx_data') || f.path.endsWith('.ort'));
+    for (const f of keep.filter((f) => f.path.endsWith('.onnx'))) {
+      const bad = await checkOnnx(f.path, await headOf(f.file));
+      if (bad) return bad;
+    }
+    const name = opts.name ?? (prefix.replace(/\/$/, '') || 'imported language model');
+    return save(
+      { name, kind: 'folder', origin },
+      keep.map((f) => ({ path: f.path, size: f.file.size, bytes: async () => new Uint8Array(await f.file.arrayBuffer()) })),
       opts,
     );
   }

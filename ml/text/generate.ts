@@ -134,21 +134,43 @@ function leftPad(prompts: readonly (readonly number[])[], pad: number) {
   return { ids, mask, pos, len };
 }
 
+/** log Σ exp(x) over finite scores, and Σ softmax(x)·x (for the entropy), in one pass. */
+function logSumExp(x: ArrayLike<number>): { lse: number; meanZ: number } {
+  let max = -Infinity;
+  for (let i = 0; i < x.length; i++) if (x[i] > max) max = x[i];
+  if (max === -Infinity) return { lse: -Infinity, meanZ: 0 };
+  let sum = 0;
+  let sumZ = 0;
+  for (let i = 0; i < x.length; i++) {
+    const z = x[i];
+    if (z === -Infinity) continue;
+    const e = Math.exp(z - max);
+    sum += e;
+    sumZ += e * z;
+  }
+  return { lse: max + Math.log(sum), meanZ: sumZ / sum };
+}
+
+/**
+ * The n likeliest tokens by raw score with their raw and processed probabilities, and the raw entropy.
+ * Scores are ranked directly (softmax keeps their order) and only n probabilities are made: no
+ * vocabulary-sized arrays a step.
+ */
 function topChoices(raw: Float32Array, processed: Float32Array, n: number): { top: TokenChoice[]; entropy: number } {
-  const p = softmax(raw);
-  const q = processed === raw ? p : softmax(processed);
-  // the n best by a linear scan (a full sort of a 150k vocabulary each step costs ~30 ms)
   const idx: number[] = [];
-  for (let i = 0; i < p.length; i++) {
-    if (idx.length === n && p[i] <= p[idx[n - 1]]) continue;
+  for (let i = 0; i < raw.length; i++) {
+    const z = raw[i];
+    if (idx.length === n && z <= raw[idx[n - 1]]) continue;
     let j = idx.length;
-    while (j > 0 && p[idx[j - 1]] < p[i]) j--;
+    while (j > 0 && raw[idx[j - 1]] < z) j--;
     idx.splice(j, 0, i);
     if (idx.length > n) idx.pop();
   }
-  let h = 0;
-  for (const x of p) if (x > 0) h -= x * Math.log(x);
-  return { top: idx.map((id) => ({ id, p: p[id], q: q[id] })), entropy: h };
+  const r = logSumExp(raw);
+  const q = processed === raw ? r : logSumExp(processed);
+  const top = idx.map((id) => ({ id, p: Math.exp(raw[id] - r.lse), q: processed[id] === -Infinity ? 0 : Math.exp(processed[id] - q.lse) }));
+  // H = −Σ p log p = lse − Σ p·z
+  return { top, entropy: r.lse - r.meanZ };
 }
 
 function endsWithStop(text: string, before: string, stops: readonly string[]): boolean {

@@ -129,7 +129,7 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
             {models === null ? (
               <p className="muted">Reading the library…</p>
             ) : models.length === 0 ? (
-              <p className="muted" data-testid="models-empty">No imported models yet. Import an .onnx file, a diffusers-style ONNX folder or a URL below.</p>
+              <p className="muted" data-testid="models-empty">No imported models yet. Import an .onnx file, a diffusers-style ONNX folder, a language model folder or a URL below.</p>
             ) : (
               <table className="models-table" data-testid="models-list">
                 <thead>
@@ -363,7 +363,7 @@ function ImportForms({
       </div>
       <div className="import-row">
         <span className="import-kind">Folder</span>
-        <span className="muted">a diffusers-style ONNX export (model_index.json at its top)</span>
+        <span className="muted">a diffusers-style ONNX export (model_index.json at its top), or a language model export (config.json, tokenizer.json, onnx/model.onnx)</span>
         <button type="button" className="btn" disabled={disabled} onClick={() => folderInput.current?.click()} data-testid="import-folder-button">
           Choose folder…
         </button>
