@@ -201,7 +201,7 @@ function promptWriter(): Graph {
   b.graph.nodes = b.graph.nodes.filter((n) => n.id !== 'prompt');
   b.graph.edges = b.graph.edges.filter((e) => e.from.node !== 'prompt');
   b.node('lm', 'textgen.loadLanguageModel', -620, -200);
-  b.node('start-text', 'values.text', -620, 0, { value: 'Prompt:' }, { label: 'Start of the prompt' });
+  b.node('start-text', 'values.text', -620, 120, { value: 'Prompt:' }, { label: 'Start of the prompt' });
   b.node('writer', 'textgen.generate', -320, -120, { strategy: 'sample', temperature: 0.8, maxNewTokens: 40, seed: 7 }, { label: 'Write a prompt' });
   b.node('written', 'output.value', 0, -320, { name: 'prompt' });
   b.wire('lm.model', 'writer.model');
@@ -225,16 +225,16 @@ function decodingStrategies(): Graph {
     'Decoding strategies side by side',
     'One prompt, three ways to pick tokens: greedy (always the likeliest), beam search (4 beams: probe its trace for the beam tree) and sampling (temperature 0.8, top-p 0.9). Probe each trace to see every choice.',
   );
-  b.node('lm', 'textgen.loadLanguageModel', 0, 200);
+  b.node('lm', 'textgen.loadLanguageModel', 0, 240);
   b.node('prompt', 'values.text', 0, 0, { value: 'Story: The small red circle' }, { label: 'Prompt' });
-  b.node('greedy', 'textgen.generate', 320, -260, { strategy: 'greedy', maxNewTokens: 32 }, { label: 'Greedy' });
-  b.node('beam', 'textgen.generate', 320, 120, { strategy: 'beam', numBeams: 4, maxNewTokens: 32, numReturnSequences: 2 }, { label: 'Beam search' });
-  b.node('sample', 'textgen.generate', 320, 500, { strategy: 'sample', temperature: 0.8, topP: 0.9, maxNewTokens: 32, seed: 3 }, { label: 'Sampling' });
-  b.node('out-greedy', 'output.value', 680, -260, { name: 'greedy' });
-  b.node('out-beam', 'output.value', 680, 120, { name: 'beam' });
-  b.node('out-sample', 'output.value', 680, 500, { name: 'sample' });
-  b.node('beam-trace', 'output.value', 680, 300, { name: 'beam-trace' }, { label: 'Beam tree (probe the wire)' });
-  b.node('sample-trace', 'output.value', 680, 680, { name: 'sample-trace' }, { label: 'Every sampled token (probe the wire)' });
+  b.node('greedy', 'textgen.generate', 320, -200, { strategy: 'greedy', maxNewTokens: 32 }, { label: 'Greedy' });
+  b.node('beam', 'textgen.generate', 620, -200, { strategy: 'beam', numBeams: 4, maxNewTokens: 32, numReturnSequences: 2 }, { label: 'Beam search' });
+  b.node('sample', 'textgen.generate', 920, -200, { strategy: 'sample', temperature: 0.8, topP: 0.9, maxNewTokens: 32, seed: 3 }, { label: 'Sampling' });
+  b.node('out-greedy', 'output.value', 1240, -200, { name: 'greedy' });
+  b.node('out-beam', 'output.value', 1240, 40, { name: 'beam' });
+  b.node('out-sample', 'output.value', 1240, 520, { name: 'sample' });
+  b.node('beam-trace', 'output.value', 1240, 280, { name: 'beam-trace' }, { label: 'Beam tree (probe the wire)' });
+  b.node('sample-trace', 'output.value', 1240, 760, { name: 'sample-trace' }, { label: 'Every sampled token (probe the wire)' });
   for (const n of ['greedy', 'beam', 'sample']) {
     b.wire('lm.model', `${n}.model`);
     b.wire('prompt.text', `${n}.prompt`);

@@ -9,6 +9,6 @@ export const integerNode = defineNode({
   description: 'A whole number typed by hand, such as a step count.',
   inputs: [],
   outputs: [{ name: 'value', type: 'integer' }],
-  params: z.object({ value: z.number().int().default(0).meta({ label: 'Value' }) }),
+  params: z.object({ value: z.number().int().default(0).meta({ label: 'Value', key: true }) }),
   run: ({ params }) => ({ value: params.value }),
 });

@@ -21,7 +21,7 @@ export const latentNoiseNode = defineNode({
   ],
   outputs: [{ name: 'noise', type: 'latent', tensor: { dtype: 'float32', shape: ['B', 'C', 'h', 'w'] } }],
   params: z.object({
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(42).meta({ label: 'Seed', widget: 'seed' }),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(42).meta({ label: 'Seed', widget: 'seed', key: true }),
   }),
   run: ({ params, inputs }) => {
     const like = inputs.latent;

@@ -9,6 +9,6 @@ export const numberNode = defineNode({
   description: 'A real number typed by hand, such as a guidance scale.',
   inputs: [],
   outputs: [{ name: 'value', type: 'number' }],
-  params: z.object({ value: z.number().finite().default(0).meta({ label: 'Value' }) }),
+  params: z.object({ value: z.number().finite().default(0).meta({ label: 'Value', key: true }) }),
   run: ({ params }) => ({ value: params.value }),
 });

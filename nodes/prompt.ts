@@ -15,7 +15,7 @@ export const promptNode = defineNode({
   inputs: [],
   outputs: [{ name: 'text', type: 'text' }],
   params: z.object({
-    text: z.string().max(10_000).default('a large red circle on the left').meta({ widget: 'textarea', label: 'Prompt' }),
+    text: z.string().max(10_000).default('a large red circle on the left').meta({ widget: 'textarea', label: 'Prompt', key: true }),
   }),
   run: ({ params }) => ({ text: params.text }),
 });

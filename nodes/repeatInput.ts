@@ -22,7 +22,7 @@ export const repeatInputNode = defineNode({
     { name: 'count', type: 'integer', description: 'How many iterations run.' },
   ],
   params: z.object({
-    iterations: z.number().int().min(0).max(100_000).default(4).meta({ label: 'Iterations' }),
+    iterations: z.number().int().min(0).max(100_000).default(4).meta({ label: 'Iterations', key: true }),
   }),
   zoneRole: 'repeatInput',
   // Never called: the executor computes this node's outputs for each iteration.

@@ -30,7 +30,7 @@ export const samplerNode = defineNode({
   ],
   outputs: [{ name: 'latent', type: 'latent' }],
   params: z.object({
-    guidance: z.number().min(0).max(50).default(5).meta({ label: 'Guidance scale' }),
+    guidance: z.number().min(0).max(50).default(5).meta({ label: 'Guidance scale', key: true }),
     seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0).meta({ label: 'Noise seed', widget: 'seed' }),
     preview: z.boolean().default(true).meta({ label: 'Preview every step' }),
   }),

@@ -87,8 +87,8 @@ export const schedulerNode = defineNode({
     { name: 'state', type: 'schedulerState', description: "The solver's empty memory, to start a loop." },
   ],
   params: z.object({
-    scheduler: z.enum(KINDS).default('euler').meta({ label: 'Scheduler' }),
-    steps: z.number().int().min(1).max(1000).default(20).meta({ label: 'Steps' }),
+    scheduler: z.enum(KINDS).default('euler').meta({ label: 'Scheduler', key: true }),
+    steps: z.number().int().min(1).max(1000).default(20).meta({ label: 'Steps', key: true }),
     spacing: z.enum(['config', 'linspace', 'leading', 'trailing']).default('config').meta({ label: 'Timestep spacing' }),
     karras: z.boolean().default(false).meta({ label: 'Karras sigmas (Euler, DPM++)' }),
     strength: z.number().min(0).max(1).default(1).meta({ label: 'Strength (img2img)' }),

@@ -13,7 +13,7 @@ export const seedNode = defineNode({
   inputs: [],
   outputs: [{ name: 'seed', type: 'seed' }],
   params: z.object({
-    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(42).meta({ label: 'Seed', widget: 'seed' }),
+    seed: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(42).meta({ label: 'Seed', widget: 'seed', key: true }),
   }),
   run: ({ params }) => ({ seed: params.seed }),
 });

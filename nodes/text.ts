@@ -10,7 +10,7 @@ export const textNode = defineNode({
   inputs: [],
   outputs: [{ name: 'text', type: 'text' }],
   params: z.object({
-    value: z.string().max(100_000).default('').meta({ widget: 'textarea', label: 'Text' }),
+    value: z.string().max(100_000).default('').meta({ widget: 'textarea', label: 'Text', key: true }),
   }),
   run: ({ params }) => ({ text: params.value }),
 });

@@ -27,7 +27,7 @@ export const unetStepNode = defineNode({
   ],
   outputs: [{ name: 'noisePrediction', type: 'tensor', label: 'noise prediction', tensor: { dtype: 'float32', shape: ['B', 'C', 'h', 'w'] } }],
   params: z.object({
-    guidance: z.number().min(0).max(50).default(5).meta({ label: 'Guidance scale' }),
+    guidance: z.number().min(0).max(50).default(5).meta({ label: 'Guidance scale', key: true }),
   }),
   usesModels: true,
   run: async ({ inputs, params, runtime, signal }) => {

@@ -34,7 +34,7 @@ export const generateTextNode = defineNode({
     { name: 'trace', type: 'generation', description: 'Every step’s choices and, for beam search, the beam tree: probe it.' },
   ],
   params: z.object({
-    strategy: z.enum(['greedy', 'sample', 'beam']).default('sample').meta({ label: 'Strategy' }),
+    strategy: z.enum(['greedy', 'sample', 'beam']).default('sample').meta({ label: 'Strategy', key: true }),
     maxNewTokens: z.number().int().min(1).max(2048).default(40).meta({ label: 'Max new tokens' }),
     minNewTokens: z.number().int().min(0).max(2048).default(0).meta({ label: 'Min new tokens (end token banned before)' }),
     ...processorParams,

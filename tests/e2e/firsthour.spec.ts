@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { currentGraph, loadGraph, mod, node, openEditor, shot, testGraph } from './helpers';
+import { currentGraph, dragWire, handle, loadGraph, mod, node, openEditor, shot, testGraph, viewSettled } from './helpers';
 
 /** A creator's first hour (issue 19): fields that take only what fits, problems that help. */
 
@@ -325,4 +325,117 @@ test('the steps of a loop are reachable from the run bar at any zoom', async ({ 
   await shot(page, testInfo, 'steps-panel');
   await panel.getByTestId('steps-close').click();
   await expect(panel).toBeHidden();
+});
+
+test('zoomed out to the whole graph, a node keeps its key params readable and editable', async ({ page }, testInfo) => {
+  await openEditor(page);
+  const g = JSON.parse(readFileSync('examples/text-to-image-sampler.json', 'utf8'));
+  await loadGraph(page, g);
+  await page.getByTestId('show-whole-graph').click();
+  await page.waitForTimeout(400);
+  const zoom = await page.evaluate(() => window.__weft!.viewport!.get().zoom);
+  expect(zoom).toBeLessThan(0.45);
+  // compact: the full fields are gone, the key ones stay as chips about 11 px tall on screen
+  await expect(node(page, 'prompt').getByTestId('param-prompt-text')).toHaveCount(0);
+  const chip = node(page, 'prompt').getByTestId('key-param-prompt-text');
+  await expect(chip).toContainText('a large red circle on the left');
+  const fontPx = await chip.evaluate((el) => parseFloat(getComputedStyle(el).fontSize));
+  expect(fontPx * zoom).toBeGreaterThan(9);
+  await expect(node(page, 'scheduler').getByTestId('key-param-scheduler-steps')).toContainText('20');
+  await expect(node(page, 'noise').getByTestId('key-param-noise-seed')).toContainText('42');
+  await shot(page, testInfo, 'key-params-zoomed-out');
+  // a click opens the ordinary field at screen size; the edit lands on the node
+  await chip.click();
+  const editor = page.getByTestId('key-param-editor');
+  await expect(editor).toBeVisible();
+  await editor.getByTestId('param-prompt-text').fill('two small yellow stars');
+  await page.keyboard.press('Escape');
+  await expect(editor).toBeHidden();
+  await expect(chip).toContainText('two small yellow stars');
+  const text = await page.evaluate(() => window.__weft!.getGraph().nodes.find((n) => n.id === 'prompt')!.params.text);
+  expect(text).toBe('two small yellow stars');
+  await node(page, 'scheduler').getByTestId('key-param-scheduler-steps').click();
+  await editor.getByTestId('param-scheduler-steps').fill('8');
+  await page.keyboard.press('Escape');
+  await expect(node(page, 'scheduler').getByTestId('key-param-scheduler-steps')).toContainText('8');
+});
+
+test('the first hour, in one walk: build text to image from an empty canvas, run, change the prompt, see it large, open a file and get the graph back', async ({ page }, testInfo) => {
+  test.setTimeout(300_000);
+  await openEditor(page);
+  // an empty canvas (the helper waits for a node, and there is none yet)
+  expect(await page.evaluate((g) => window.__weft!.loadGraph(g), testGraph('My first pipeline', []))).toEqual({ ok: true });
+  await expect(page.locator('.react-flow__node-weft')).toHaveCount(0);
+  const types = ['models.loadPipeline', 'conditioning.prompt', 'conditioning.tokenize', 'conditioning.encodeText', 'sampling.scheduler', 'latent.empty', 'latent.noise', 'sampling.initialLatent', 'sampling.sampler', 'latent.vaeDecode', 'output.image'];
+  const ids = new Map<string, string>();
+  for (const [i, type] of types.entries()) {
+    await page.getByTestId('palette-search').fill('');
+    await page.getByTestId(`palette-item-${type}`).dblclick();
+    await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(i + 1);
+    ids.set(type, (await currentGraph(page)).nodes.find((n) => n.type === type)!.id);
+  }
+  const id = (t: string) => ids.get(t)!;
+  await page.getByTestId('auto-layout-button').click();
+  await page.waitForTimeout(600);
+  await page.locator('.react-flow__controls-fitview').click();
+  await viewSettled(page);
+  const wires: [string, string, string, string][] = [
+    ['models.loadPipeline', 'tokenizer', 'conditioning.tokenize', 'tokenizer'],
+    ['conditioning.prompt', 'text', 'conditioning.tokenize', 'text'],
+    ['models.loadPipeline', 'textEncoder', 'conditioning.encodeText', 'textEncoder'],
+    ['conditioning.tokenize', 'tokens', 'conditioning.encodeText', 'tokens'],
+    ['models.loadPipeline', 'unet', 'sampling.sampler', 'unet'],
+    ['sampling.scheduler', 'schedule', 'sampling.sampler', 'schedule'],
+    ['conditioning.encodeText', 'embedding', 'sampling.sampler', 'positive'],
+    ['latent.empty', 'latent', 'latent.noise', 'latent'],
+    ['sampling.scheduler', 'schedule', 'sampling.initialLatent', 'schedule'],
+    ['latent.noise', 'noise', 'sampling.initialLatent', 'noise'],
+    ['sampling.initialLatent', 'latent', 'sampling.sampler', 'latent'],
+    ['models.loadPipeline', 'vae', 'latent.vaeDecode', 'vae'],
+    ['sampling.sampler', 'latent', 'latent.vaeDecode', 'latent'],
+    ['latent.vaeDecode', 'image', 'output.image', 'image'],
+  ];
+  for (const [ft, fp, tt, tp] of wires) {
+    await dragWire(page, handle(page, id(ft), 'output', fp), handle(page, id(tt), 'input', tp));
+  }
+  await expect.poll(async () => (await currentGraph(page)).edges.length).toBe(wires.length);
+  await expect(page.getByTestId('issues-count')).toHaveText('0');
+  await shot(page, testInfo, 'walk-built');
+  // fewer steps, so the walk stays quick: through the key param on the zoomed-out node, or the field
+  const steps = page.getByTestId(`param-${id('sampling.scheduler')}-steps`);
+  if (await steps.count()) await steps.fill('6');
+  else {
+    await page.getByTestId(`key-param-${id('sampling.scheduler')}-steps`).click();
+    await page.getByTestId('key-param-editor').getByTestId(`param-${id('sampling.scheduler')}-steps`).fill('6');
+    await page.keyboard.press('Escape');
+  }
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 120_000 });
+  await expect(node(page, id('output.image')).getByTestId('output-image')).toBeVisible();
+  // change the prompt and run again
+  const prompt = page.getByTestId(`param-${id('conditioning.prompt')}-text`);
+  if (await prompt.count()) await prompt.fill('a small blue star at the top right');
+  else {
+    await page.getByTestId(`key-param-${id('conditioning.prompt')}-text`).click();
+    await page.getByTestId('key-param-editor').getByTestId(`param-${id('conditioning.prompt')}-text`).fill('a small blue star at the top right');
+    await page.keyboard.press('Escape');
+  }
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 120_000 });
+  // view it large
+  await node(page, id('output.image')).getByTestId('output-image-open').click();
+  const panel = page.getByTestId('results-panel');
+  await expect(panel.getByTestId('results-prompt')).toHaveText('a small blue star at the top right');
+  await expect(panel.getByTestId('results-thumb')).toHaveCount(2);
+  await shot(page, testInfo, 'walk-result');
+  await panel.getByTestId('results-close').click();
+  // open a file: it opens as a graph of its own; the pipeline built here waits in the library
+  await page.getByTestId('open-file-input').setInputFiles('examples/best-of-n.json');
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBeGreaterThan(types.length);
+  await page.getByTestId('library-button').click();
+  const row = page.locator('[data-testid="library-row"][data-title="My first pipeline"]');
+  await expect(row).toHaveCount(1);
+  await row.getByTestId('library-open').click();
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(types.length);
+  expect((await currentGraph(page)).edges).toHaveLength(wires.length);
 });

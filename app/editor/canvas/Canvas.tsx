@@ -24,6 +24,7 @@ import { nodeTypes } from './nodeTypes';
 import { deriveEdges, deriveFrames, findPort, isFrameId, reconcileNodes, type AnyFlowNode } from './derive';
 import type { WeftFlowNode } from './GraphNodeView';
 import { AddNodePopup } from './AddNodePopup';
+import { ZoomVar } from './ZoomVar';
 import { portFor, suggestionsFor, type LooseWire } from './wireSuggestions';
 import { PORT_TYPE_LABELS } from '@/engine/types/portTypes';
 import { PALETTE_MIME } from '../panels/Palette';
@@ -286,6 +287,7 @@ export function Canvas() {
         <Controls showInteractive={false} fitViewOptions={fitOptions} />
         <InspectLayer />
         <CanvasToolbar />
+        <ZoomVar />
       </ReactFlow>
       {popup ? (
         <AddNodePopup

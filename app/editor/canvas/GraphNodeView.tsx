@@ -8,7 +8,8 @@ import type { PortSpec } from '@/engine/types/portTypes';
 import { setParam } from '@/engine/commands/commands';
 import { registry } from '@/nodes';
 import { useController, useEditor } from '../EditorContext';
-import { paramFields, paramProblem } from './paramFields';
+import { keyParamFields, paramFields, paramProblem } from './paramFields';
+import { KeyParams } from './KeyParams';
 import { ParamWidget } from './ParamWidget';
 import { RunBadge } from './RunBadge';
 import { ValueView } from './ValueView';
@@ -50,6 +51,7 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
   const wired = useEditor((s) => connectedInputs(s.graph.edges).get(id) ?? '');
   const ports = useMemo(() => portsOf({ zones: zones ?? [] }, node, def), [zones, node, def]);
   const fields = paramFields(def);
+  const keyFields = keyParamFields(def);
   const onParam = useCallback((key: string, value: unknown) => ctrl.apply(setParam(id, key, value)), [ctrl, id]);
   const colour = node.colour ?? categoryColour(def.category);
   const hasError = issues?.some((i) => i.severity === 'error');
@@ -75,6 +77,15 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
         {ports.inputs.map((p) => (
           <PortRow key={`i-${p.name}`} port={p} kind="input" compact={compact} />
         ))}
+        {compact && keyFields.length ? (
+          <KeyParams
+            nodeId={id}
+            fields={keyFields}
+            values={node.params}
+            problems={Object.fromEntries(keyFields.map((f) => [f.key, paramProblem(def, f.key, node.params[f.key] ?? f.default)]))}
+            onChange={onParam}
+          />
+        ) : null}
         {!compact && fields.length ? (
           <div className="wnode-params">
             {fields.map((f) => {

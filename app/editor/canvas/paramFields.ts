@@ -24,11 +24,30 @@ interface JsonSchemaProp {
   default?: unknown;
   label?: string;
   widget?: string;
+  /** A key param: shown (and editable) on the node when it is drawn compact (zoomed out). */
+  key?: boolean;
   items?: JsonSchemaProp;
   anyOf?: JsonSchemaProp[];
 }
 
 const cache = new WeakMap<NodeDefinition, ParamField[]>();
+const keyCache = new WeakMap<NodeDefinition, ParamField[]>();
+
+/** The params a definition marks `key: true` (the prompt, steps, seed…), in its order. */
+export function keyParamFields(def: NodeDefinition): ParamField[] {
+  let fields = keyCache.get(def);
+  if (fields) return fields;
+  let props: Record<string, JsonSchemaProp> = {};
+  try {
+    props = ((z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonSchemaProp> }).properties ?? {});
+  } catch {
+    props = {};
+  }
+  const keys = new Set(Object.entries(props).filter(([, p]) => p.key === true).map(([k]) => k));
+  fields = paramFields(def).filter((f) => keys.has(f.key));
+  keyCache.set(def, fields);
+  return fields;
+}
 
 const SAFE = Number.MAX_SAFE_INTEGER;
 
