@@ -439,3 +439,19 @@ test('the first hour, in one walk: build text to image from an empty canvas, run
   await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(types.length);
   expect((await currentGraph(page)).edges).toHaveLength(wires.length);
 });
+
+test("a node's to-do offers what can feed the input it names, and wires the one picked", async ({ page }, testInfo) => {
+  await openEditor(page);
+  await loadGraph(page, testGraph('To-do', [{ id: 'decode', type: 'latent.vaeDecode', x: 300, y: 0 }]));
+  await node(page, 'decode').getByTestId('to-connect-latent').click();
+  const popup = page.getByTestId('add-popup');
+  await expect(popup.getByTestId('add-popup-hint')).toHaveText('Nodes that take their output to this input (latent)');
+  await expect(popup.getByTestId('add-popup-item-sampling.sampler')).toBeVisible();
+  await expect(popup.getByTestId('add-popup-item-conditioning.prompt')).toHaveCount(0);
+  await shot(page, testInfo, 'to-do-suggestions');
+  await popup.getByTestId('add-popup-item-sampling.sampler').click();
+  const g = await currentGraph(page);
+  const sampler = g.nodes.find((n) => n.type === 'sampling.sampler')!;
+  expect(g.edges).toEqual([expect.objectContaining({ from: { node: sampler.id, port: 'latent' }, to: { node: 'decode', port: 'latent' } })]);
+  await expect(node(page, 'decode').getByTestId('to-connect-latent')).toHaveCount(0);
+});

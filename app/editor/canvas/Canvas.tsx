@@ -25,7 +25,7 @@ import { deriveEdges, deriveFrames, findPort, isFrameId, reconcileNodes, type An
 import type { WeftFlowNode } from './GraphNodeView';
 import { AddNodePopup } from './AddNodePopup';
 import { ZoomVar } from './ZoomVar';
-import { portFor, suggestionsFor, type LooseWire } from './wireSuggestions';
+import { onSuggestionRequest, portFor, suggestionsFor, type LooseWire } from './wireSuggestions';
 import { PORT_TYPE_LABELS } from '@/engine/types/portTypes';
 import { PALETTE_MIME } from '../panels/Palette';
 import { MiniMapCanvas } from './MiniMapCanvas';
@@ -185,6 +185,19 @@ export function Canvas() {
     },
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [ctrl, checkConnection, rf],
+  );
+
+  // A node's "Connect 'x'" to-do: offer the nodes that give x, to land left of the node, wired in.
+  useEffect(
+    () =>
+      onSuggestionRequest((r) => {
+        const spec = findPort(ctrl.graph, r.nodeId, r.port, 'input');
+        if (!spec) return;
+        const at = rf.screenToFlowPosition({ x: r.screen.x, y: r.screen.y });
+        setPopup({ screen: r.screen, flow: { x: at.x - 320, y: at.y }, wire: { nodeId: r.nodeId, port: r.port, side: 'input', spec } });
+      }),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [ctrl, rf],
   );
 
   const onDragOver = useCallback((e: DragEvent) => {

@@ -10,6 +10,7 @@ import { registry } from '@/nodes';
 import { useController, useEditor } from '../EditorContext';
 import { keyParamFields, paramFields, paramProblem } from './paramFields';
 import { KeyParams } from './KeyParams';
+import { askSuggestions } from './wireSuggestions';
 import { ParamWidget } from './ParamWidget';
 import { RunBadge } from './RunBadge';
 import { ValueView } from './ValueView';
@@ -111,7 +112,21 @@ function KnownNodeView({ id, node, selected, compact }: { id: string; node: Grap
         ) : null}
         {!compact && toConnect.length ? (
           <div className="wnode-to-connect" data-testid="node-to-connect">
-            Connect {toConnect.map((n) => `'${n}'`).join(', ')}
+            Connect{' '}
+            {toConnect.map((n, i) => (
+              <span key={n}>
+                {i ? ', ' : ''}
+                <button
+                  type="button"
+                  className="to-connect-port nodrag"
+                  title={`Add a node that gives '${n}', wired in`}
+                  data-testid={`to-connect-${n}`}
+                  onClick={(e) => askSuggestions({ nodeId: id, port: n, screen: { x: e.clientX, y: e.clientY } })}
+                >
+                  &apos;{n}&apos;
+                </button>
+              </span>
+            ))}
           </div>
         ) : null}
         {!compact && issues?.length ? (

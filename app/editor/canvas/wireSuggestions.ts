@@ -30,3 +30,22 @@ export function suggestionsFor(defs: readonly NodeDefinition[], wire: LooseWire)
   const exact = (d: NodeDefinition) => ports(d).some((p) => p.type === wire.spec.type && p.type !== 'any');
   return [...fit.filter(exact), ...fit.filter((d) => !exact(d))];
 }
+
+/** A node's "Connect 'latent'" to-do asking the canvas to offer what can feed that input. */
+export interface SuggestionRequest {
+  readonly nodeId: string;
+  readonly port: string;
+  /** Where the to-do was clicked, in page pixels. */
+  readonly screen: { x: number; y: number };
+}
+
+const listeners = new Set<(r: SuggestionRequest) => void>();
+
+export function askSuggestions(r: SuggestionRequest): void {
+  for (const l of listeners) l(r);
+}
+
+export function onSuggestionRequest(listener: (r: SuggestionRequest) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
