@@ -118,7 +118,7 @@ export async function wirePoint(page: Page, edgeId: string): Promise<{ x: number
       const q = p.getPointAtLength(p.getTotalLength() * f);
       return { x: q.x * m.a + q.y * m.c + m.e, y: q.x * m.b + q.y * m.d + m.f };
     };
-    for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85]) {
+    for (const f of [0.5, 0.4, 0.6, 0.3, 0.7, 0.2, 0.8, 0.15, 0.85, 0.1, 0.9, 0.06, 0.94]) {
       const pt = at(f);
       const hit = document.elementFromPoint(pt.x, pt.y)?.closest('[data-testid^="rf__edge-"]');
       if (hit?.getAttribute('data-testid') === `rf__edge-${id}`) return pt;
