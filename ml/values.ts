@@ -20,6 +20,11 @@ export interface TokensValue {
   readonly promptLength?: number;
 }
 
+/** The tokens value of one encoded text (what Tokenizer and Tokenize Text output). */
+export function tokensValueOf(text: string, r: { ids: ArrayLike<number>; attentionMask: ArrayLike<number>; pieces: readonly string[]; length: number; truncated: boolean }): TokensValue {
+  return { kind: 'tokens', text, ids: Array.from(r.ids), attentionMask: Array.from(r.attentionMask), pieces: r.pieces, length: r.length, truncated: r.truncated };
+}
+
 export interface ScheduleValue {
   readonly kind: 'schedule';
   readonly scheduler: SchedulerKind;

@@ -3,7 +3,7 @@ import { defineNode } from '@/engine/nodeDefinition';
 import { NodeRunError } from '@/engine/errors';
 import { mlServices } from '@/ml/runtime/services';
 import { tokenizerFor } from '@/ml/runtime/tokenizers';
-import { isTokenizerRef, type TokensValue } from '@/ml/values';
+import { isTokenizerRef, tokensValueOf } from '@/ml/values';
 
 export const tokenizerNode = defineNode({
   type: 'conditioning.tokenize',
@@ -31,15 +31,6 @@ export const tokenizerNode = defineNode({
     const tok = await tokenizerFor(mlServices(runtime), ref, signal);
     const text = inputs.text as string;
     const r = tok.encode(text, { maxLength: params.maxLength || tok.modelMaxLength, padding: 'max_length', truncation: true });
-    const tokens: TokensValue = {
-      kind: 'tokens',
-      text,
-      ids: Array.from(r.ids),
-      attentionMask: Array.from(r.attentionMask),
-      pieces: r.pieces,
-      length: r.length,
-      truncated: r.truncated,
-    };
-    return { tokens };
+    return { tokens: tokensValueOf(text, r) };
   },
 });

@@ -44,13 +44,14 @@ export const nextTokenLogitsNode = defineNode({
     if (ids.length === 0) throw new NodeRunError('empty_prompt', 'there are no tokens to continue');
     const { lm, tokenizer } = await loadedLanguageModel(mlServices(runtime), ref, signal);
     const c = inputs.cache;
-    const cache = isKvCacheValue(c) && c.model === ref.model.path + '@' + ref.source && c.ids.length === 1 && isPrefix(c.ids[0], ids) ? (c as KvCacheValue) : null;
+    const modelKey = `${ref.model.path}@${ref.source}`;
+    const cache = isKvCacheValue(c) && c.model === modelKey && c.ids.length === 1 && isPrefix(c.ids[0], ids) ? (c as KvCacheValue) : null;
     const from = cache ? cache.ids[0].length : 0;
     const mask = [new Array<number>(ids.length).fill(1)];
     const positions = [ids.slice(from).map((_, i) => from + i)];
     const out = await lm.step({ inputIds: [ids.slice(from)], attentionMask: mask, positionIds: positions, past: cache ? cache.tensors : null }, signal);
     const logits: LogitsValue = { kind: 'logits', model: ref.name, vocabSize: ref.vocabSize, data: out.logits, ids: [ids], eosTokenIds: ref.eosTokenIds, tokenText: tokenTextOf(tokenizer) };
-    const next: KvCacheValue = { kind: 'kvCache', model: ref.model.path + '@' + ref.source, ids: [ids], attentionMask: mask, positionIds: [ids.map((_, i) => i)], tensors: out.past };
+    const next: KvCacheValue = { kind: 'kvCache', model: modelKey, ids: [ids], attentionMask: mask, positionIds: [ids.map((_, i) => i)], tensors: out.past };
     return { logits, cache: next };
   },
 });

@@ -4,7 +4,7 @@ import { NodeRunError } from '@/engine/errors';
 import { mlServices } from '@/ml/runtime/services';
 import { tokenizerFor } from '@/ml/runtime/tokenizers';
 import { requireLanguageModel } from '@/ml/text/runtime';
-import type { TokensValue } from '@/ml/values';
+import { tokensValueOf } from '@/ml/values';
 
 export const tokenizeTextNode = defineNode({
   type: 'textgen.tokenize',
@@ -30,15 +30,6 @@ export const tokenizeTextNode = defineNode({
     if (typeof text !== 'string') throw new NodeRunError('not_text', "input 'text' needs text");
     const r = tok.encode(text, { padding: 'none', truncation: false, maxLength: Math.max(1, tok.modelMaxLength) });
     if (r.length === 0) throw new NodeRunError('empty_prompt', 'the text has no tokens: type a prompt');
-    const tokens: TokensValue = {
-      kind: 'tokens',
-      text,
-      ids: Array.from(r.ids),
-      attentionMask: Array.from(r.attentionMask),
-      pieces: r.pieces,
-      length: r.length,
-      truncated: false,
-    };
-    return { tokens };
+    return { tokens: tokensValueOf(text, r) };
   },
 });

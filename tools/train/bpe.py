@@ -30,6 +30,19 @@ def pieces(text):
     return [''.join(B2U[b] for b in w.encode('utf-8')) for w in PAT.findall(text)]
 
 
+def merge_pair(seq, a, b):
+    """The symbols with every adjacent (a, b) joined into one, left to right."""
+    i, out = 0, []
+    while i < len(seq):
+        if i < len(seq) - 1 and seq[i] == a and seq[i + 1] == b:
+            out.append(a + b)
+            i += 2
+        else:
+            out.append(seq[i])
+            i += 1
+    return out
+
+
 def train(texts, vocab_size, specials):
     """Returns (vocab: token -> id, merges: ['a b', ...]). Specials take the last ids (as GPT-2's <|endoftext|>)."""
     words = collections.Counter()
@@ -54,16 +67,7 @@ def train(texts, vocab_size, specials):
         merges.append(f'{a} {b}')
         vocab[a + b] = len(vocab)
         for w in seqs:
-            s = seqs[w]
-            i, out = 0, []
-            while i < len(s):
-                if i < len(s) - 1 and s[i] == a and s[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(s[i])
-                    i += 1
-            seqs[w] = out
+            seqs[w] = merge_pair(seqs[w], a, b)
     for sp in specials:
         vocab[sp] = len(vocab)
     return vocab, merges
@@ -85,16 +89,7 @@ class Encoder:
             best = min(((self.ranks.get((s[i], s[i + 1]), 1 << 30), i) for i in range(len(s) - 1)))
             if best[0] == 1 << 30:
                 break
-            a, b = s[best[1]], s[best[1] + 1]
-            i, out = 0, []
-            while i < len(s):
-                if i < len(s) - 1 and s[i] == a and s[i + 1] == b:
-                    out.append(a + b)
-                    i += 2
-                else:
-                    out.append(s[i])
-                    i += 1
-            s = out
+            s = merge_pair(s, s[best[1]], s[best[1] + 1])
         return s
 
     def encode(self, text):

@@ -2,7 +2,12 @@ import { z } from 'zod';
 import type { NodeDefinition } from '@/engine/nodeDefinition';
 
 /** One parameter as the UI sees it, read from the definition's zod schema (via JSON Schema). */
-export type ParamField =
+export type ParamField = ParamFieldKind & {
+  /** Marked `key: true`: shown, and editable, on the node when it is drawn compact (zoomed out). */
+  isKey?: boolean;
+};
+
+type ParamFieldKind =
   | { key: string; label: string; kind: 'number'; integer: boolean; min?: number; max?: number; default?: number }
   | { key: string; label: string; kind: 'seed'; default?: number; max?: number }
   | { key: string; label: string; kind: 'enum'; options: string[]; default?: string }
@@ -31,22 +36,9 @@ interface JsonSchemaProp {
 }
 
 const cache = new WeakMap<NodeDefinition, ParamField[]>();
-const keyCache = new WeakMap<NodeDefinition, ParamField[]>();
-
 /** The params a definition marks `key: true` (the prompt, steps, seed…), in its order. */
 export function keyParamFields(def: NodeDefinition): ParamField[] {
-  let fields = keyCache.get(def);
-  if (fields) return fields;
-  let props: Record<string, JsonSchemaProp> = {};
-  try {
-    props = ((z.toJSONSchema(def.params, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, JsonSchemaProp> }).properties ?? {});
-  } catch {
-    props = {};
-  }
-  const keys = new Set(Object.entries(props).filter(([, p]) => p.key === true).map(([k]) => k));
-  fields = paramFields(def).filter((f) => keys.has(f.key));
-  keyCache.set(def, fields);
-  return fields;
+  return paramFields(def).filter((f) => f.isKey);
 }
 
 const SAFE = Number.MAX_SAFE_INTEGER;
@@ -62,6 +54,7 @@ export function paramFields(def: NodeDefinition): ParamField[] {
     schema = {};
   }
   for (const [key, raw] of Object.entries(schema.properties ?? {})) {
+    const start = fields.length;
     const p = raw.anyOf?.find((a) => a.type !== 'null') ? { ...raw.anyOf.find((a) => a.type !== 'null'), ...raw, anyOf: undefined } : raw;
     const label = p.label ?? humanize(key);
     const type = Array.isArray(p.type) ? p.type.find((t) => t !== 'null') : p.type;
@@ -91,6 +84,7 @@ export function paramFields(def: NodeDefinition): ParamField[] {
     } else {
       fields.push({ key, label, kind: 'json', default: p.default });
     }
+    if (p.key === true) for (const f of fields.slice(start)) f.isKey = true;
   }
   cache.set(def, fields);
   return fields;
