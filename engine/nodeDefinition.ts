@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { PortSpec } from './types/portTypes';
+import type { PortSpec, PortType } from './types/portTypes';
 import type { Preview } from './values';
 import type { Runtime } from './runtime';
 
@@ -73,6 +73,11 @@ export interface NodeDefinition<S extends z.ZodObject = z.ZodObject> {
   readonly outputs: readonly PortSpec[];
   /** Parameters; every field has a default so a freshly added node is valid. */
   readonly params: S;
+  /**
+   * Port types this node is the usual source of: "Complete graph" adds it to feed a required input
+   * of such a type that nothing in the graph can feed. At most one node type claims each type.
+   */
+  readonly supplies?: readonly PortType[];
   /** Marks sinks whose values a run reports (Output nodes). A run with no targets runs all of them. */
   readonly isOutput?: boolean;
   /** Runs models: its events name the backend that ran it (webgpu, wasm, cpu). */

@@ -17,6 +17,7 @@ export const detectorNode = defineNode({
     'centred in it, where its box is, and which shape and colour it is. Cells above the score threshold ' +
     'are kept, then overlapping boxes are thinned by non-maximum suppression (NMS).',
   maths: 'Per grid cell: objectness p, box (cx, cy, w, h), shape and colour probabilities; keep p ≥ threshold, then NMS drops a box whose IoU with a better one exceeds the IoU threshold.',
+  supplies: ['detections'],
   inputs: [
     { name: 'detector', type: 'model.detector' },
     { name: 'image', type: 'image' },

@@ -16,9 +16,10 @@ export const initialLatentNode = defineNode({
     'schedule. For image to image the latent of an existing picture is noised only part way (the ' +
     "scheduler's strength), so the loop keeps its composition and redraws the details.",
   maths: 'Text to image: x = σ_init·ε. Image to image: x = a·z + b·ε at the start step (Euler: a = 1, b = σ; DDIM: a = √ᾱ, b = √(1−ᾱ)).',
+  supplies: ['latent'],
   inputs: [
     { name: 'schedule', type: 'schedule' },
-    { name: 'noise', type: 'latent' },
+    { name: 'noise', type: 'latent', supplier: 'latent.noise' },
     { name: 'latent', type: 'latent', optional: true, label: 'image latent', description: 'For image to image.' },
   ],
   outputs: [{ name: 'latent', type: 'latent' }],

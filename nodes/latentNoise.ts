@@ -16,7 +16,7 @@ export const latentNoiseNode = defineNode({
     'the same prompt.',
   maths: 'ε ~ N(0, I), each value drawn from a generator seeded by `seed`: the same seed gives the same ε.',
   inputs: [
-    { name: 'latent', type: 'latent', description: 'Gives the shape.' },
+    { name: 'latent', type: 'latent', description: 'Gives the shape.', supplier: 'latent.empty' },
     { name: 'seed', type: 'seed', optional: true },
   ],
   outputs: [{ name: 'noise', type: 'latent', tensor: { dtype: 'float32', shape: ['B', 'C', 'h', 'w'] } }],

@@ -15,6 +15,7 @@ export const loadPipelineNode = defineNode({
     'prompt into numbers, a UNet removes noise step by step, and a VAE turns the result into pixels. This ' +
     "node reads the folder's model_index.json and gives each model its own typed output. Weft ships " +
     "'shipped:shapes-v1', a small family trained by Weft on pictures of coloured shapes.",
+  supplies: ['pipeline', 'model.tokenizer', 'model.textEncoder', 'model.unet', 'model.vae', 'model.vaeEncoder', 'model.reward', 'model.detector'],
   inputs: [],
   outputs: [
     { name: 'pipeline', type: 'pipeline' },

@@ -12,6 +12,7 @@ export const promptNode = defineNode({
     'encoder turns them into vectors the UNet attends to while removing noise. An empty prompt is the ' +
     "'unconditional' input classifier-free guidance compares against.",
   maths: 'prompt ↦ tokens ↦ c = TextEncoder(tokens), one vector per token: c ∈ ℝ^{L×d}.',
+  supplies: ['text'],
   inputs: [],
   outputs: [{ name: 'text', type: 'text' }],
   params: z.object({

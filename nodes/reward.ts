@@ -17,6 +17,7 @@ export const rewardNode = defineNode({
     'A CLIP-style pair of encoders maps the image and the text to vectors; the score is their cosine ' +
     'similarity times a learned scale. Use it to rank several seeds of one prompt and keep the best.',
   maths: 'score = s · (a·b)/(|a|·|b|), a = image encoder(image), b = text encoder(prompt), s = a learned scale.',
+  supplies: ['score'],
   inputs: [
     { name: 'reward', type: 'model.reward', label: 'reward model' },
     { name: 'tokenizer', type: 'model.tokenizer' },

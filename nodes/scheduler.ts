@@ -80,6 +80,7 @@ export const schedulerNode = defineNode({
       caption: `σ falls from ${sigmas[0].toPrecision(3)} at step 0 to ${sigmas[last].toPrecision(3)} at step ${last}, then 0.${start} Computed from Stable Diffusion's training schedule (β scaled-linear 0.00085→0.012), which shapes-v1 shares.`,
     };
   },
+  supplies: ['schedule'],
   inputs: [{ name: 'pipeline', type: 'pipeline', optional: true, description: "Gives the model's scheduler_config.json." }],
   outputs: [
     { name: 'schedule', type: 'schedule' },

@@ -15,6 +15,7 @@ export const textEncoderNode = defineNode({
     'A transformer reads the tokens and outputs one vector per token position. The UNet looks at these ' +
     'vectors through cross-attention at every denoising step: that is how the words steer the picture.',
   maths: 'c = Transformer(E[ids] + P): token embeddings plus positions, through self-attention layers; shape [batch, L, d] (d = 768 for SD 1.x, 128 for shapes-v1).',
+  supplies: ['embedding'],
   inputs: [
     { name: 'textEncoder', type: 'model.textEncoder', label: 'text encoder' },
     { name: 'tokens', type: 'tokens' },

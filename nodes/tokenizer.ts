@@ -16,6 +16,7 @@ export const tokenizerNode = defineNode({
     'end tokens, and pad to a fixed length (77 for Stable Diffusion). Words the tokenizer knows become ' +
     'one piece; rare words become several.',
   maths: "ids = [BOS] + BPE(lower(text)) + [EOS], cut or padded to the model's length L (77 for SD).",
+  supplies: ['tokens'],
   inputs: [
     { name: 'tokenizer', type: 'model.tokenizer' },
     { name: 'text', type: 'text' },

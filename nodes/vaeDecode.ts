@@ -17,9 +17,10 @@ export const vaeDecodeNode = defineNode({
     "The VAE decoder is the last stage: it expands each latent cell back into a block of pixels. The " +
     "latent is first divided by the VAE's scaling factor (the UNet works on scaled latents of about unit size).",
   maths: "image = D(latent / s), s = the VAE's scaling factor (0.18215 for SD 1.x); pixels from [−1, 1] to 0…255.",
+  supplies: ['image'],
   inputs: [
     { name: 'vae', type: 'model.vae', label: 'VAE decoder' },
-    { name: 'latent', type: 'latent' },
+    { name: 'latent', type: 'latent', supplier: 'sampling.sampler' },
   ],
   outputs: [{ name: 'image', type: 'image' }],
   params: z.object({}),

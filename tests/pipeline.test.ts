@@ -7,6 +7,10 @@ import type { Graph } from '@/engine/graph/document';
 import type { ImageValue } from '@/engine/values';
 import { registry } from '@/nodes';
 import { createNodeRuntime } from '@/bin/nodeRuntime';
+import { applyCompletion, planCompletion } from '@/engine/graph/complete';
+import { History } from '@/engine/commands/history';
+import { addNode } from '@/engine/commands/commands';
+import { emptyGraph } from '@/engine/graph/document';
 
 /** An example graph with fewer steps, so the suite stays quick. */
 function example(name: string, steps = 4): Graph {
@@ -26,6 +30,25 @@ async function imageOf(graph: Graph, backend: 'cpu' | 'wasm', cache = new Execut
 }
 
 describe('text to image in Node', () => {
+  it("Complete graph behind a lone Image Output draws what the example (less its negative prompt) draws", async () => {
+    const h = new History(emptyGraph());
+    h.apply(addNode(registry.get('output.image')!, { x: 0, y: 0 }, 'image'));
+    h.apply(applyCompletion(planCompletion(h.graph, registry), registry));
+    const built = produce(h.graph, (g) => {
+      g.nodes.find((n) => n.type === 'sampling.scheduler')!.params.steps = 4;
+      g.nodes.find((n) => n.type === 'conditioning.prompt')!.params.text = 'a large red circle on the left';
+    });
+    const gone = new Set(['negative', 'tokenize-negative', 'encode-negative']);
+    const ex = produce(example('text-to-image-sampler'), (g) => {
+      g.nodes = g.nodes.filter((n) => !gone.has(n.id));
+      g.edges = g.edges.filter((e) => !gone.has(e.from.node) && !gone.has(e.to.node));
+    });
+    const a = await imageOf(built, 'cpu');
+    const b = await imageOf(ex, 'cpu');
+    expect(a.image.width).toBe(64);
+    expect(Buffer.from(a.image.data).equals(Buffer.from(b.image.data))).toBe(true);
+  });
+
   it('the explicit loop and the compact sampler draw the same pixels', async () => {
     const loop = await imageOf(example('text-to-image'), 'cpu');
     const sampler = await imageOf(example('text-to-image-sampler'), 'cpu');

@@ -60,6 +60,12 @@ export interface PortSpec {
   optional?: boolean;
   /** For tensor-like ports (tensor, latent, embedding, image): expected dtype and shape. */
   tensor?: TensorSpec;
+  /**
+   * For inputs: the node type that usually feeds this input, where that is not the usual source of
+   * its type (a Sampler's latent comes from Noisy Start, not from any latent). "Complete graph"
+   * wires an existing node of that type or adds one.
+   */
+  supplier?: string;
 }
 
 /** Human words for each type, used in refusal reasons and the UI. */

@@ -13,7 +13,7 @@ export const decodeTokensNode = defineNode({
   description: 'Turns token ids back into text.',
   inputs: [
     { name: 'model', type: 'model.languageModel' },
-    { name: 'tokens', type: 'tokens' },
+    { name: 'tokens', type: 'tokens', supplier: 'textgen.generate' },
   ],
   outputs: [{ name: 'text', type: 'text' }],
   params: z.object({

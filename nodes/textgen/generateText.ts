@@ -23,6 +23,7 @@ export const generateTextNode = defineNode({
     'finishes with the best complete one (its score divided by length^length_penalty). The semantics are ' +
     'Hugging Face transformers’ generate (4.46). Probe the trace output to see each step’s choices, or the beam tree.',
   maths: `beam score = Σ log p(x_i | x_<i) / |y|^α; ${PROCESSOR_MATHS}`,
+  supplies: ['generation'],
   inputs: [
     { name: 'model', type: 'model.languageModel' },
     { name: 'prompt', type: 'text' },

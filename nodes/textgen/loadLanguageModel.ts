@@ -13,6 +13,7 @@ export const loadLanguageModelNode = defineNode({
     'A causal language model reads a sequence of tokens and scores every possible next token. Weft ships ' +
     'shapes-lm-v1, a small GPT-2-style model trained on the shapes world; the same node opens Hugging Face ' +
     'ONNX exports (distilgpt2, TinyStories, SmolLM2, Qwen2.5) from an imported folder or, in the CLI, dir:/path.',
+  supplies: ['model.languageModel'],
   inputs: [],
   outputs: [{ name: 'model', type: 'model.languageModel' }],
   params: z.object({

@@ -25,9 +25,10 @@ export const nextTokenLogitsNode = defineNode({
     'next step reads only the newest token instead of the whole text again. In a repeat zone with Sample Token, ' +
     'this is the decoding loop, one token per iteration.',
   maths: 'z = f_θ(x₁…x_t) ∈ ℝ^V; with a cache of x₁…x_{t−1}, only x_t is read: (z, cache_t) = f_θ(x_t, cache_{t−1}).',
+  supplies: ['logits'],
   inputs: [
     { name: 'model', type: 'model.languageModel' },
-    { name: 'tokens', type: 'tokens' },
+    { name: 'tokens', type: 'tokens', supplier: 'textgen.tokenize' },
     { name: 'cache', type: 'kvCache', optional: true, description: 'The cache of an earlier step of the same sequence; used when it covers a prefix of the tokens.' },
   ],
   outputs: [

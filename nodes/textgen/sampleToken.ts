@@ -21,7 +21,7 @@ export const sampleTokenNode = defineNode({
   maths: PROCESSOR_MATHS,
   inputs: [
     { name: 'logits', type: 'logits' },
-    { name: 'tokens', type: 'tokens', description: 'The sequence the logits continue; the token is appended to it.' },
+    { name: 'tokens', type: 'tokens', description: 'The sequence the logits continue; the token is appended to it.', supplier: 'textgen.tokenize' },
     { name: 'seed', type: 'seed', optional: true, description: 'Overrides the seed parameter.' },
   ],
   outputs: [

@@ -455,3 +455,51 @@ test("a node's to-do offers what can feed the input it names, and wires the one 
   expect(g.edges).toEqual([expect.objectContaining({ from: { node: sampler.id, port: 'latent' }, to: { node: 'decode', port: 'latent' } })]);
   await expect(node(page, 'decode').getByTestId('to-connect-latent')).toHaveCount(0);
 });
+
+test('Complete graph builds what a lone Image Output needs, in one undoable step, and it runs', async ({ page }, testInfo) => {
+  test.setTimeout(180_000);
+  await openEditor(page);
+  await loadGraph(page, testGraph('Complete me', [{ id: 'image', type: 'output.image', x: 600, y: 0 }]));
+  // From the input's to-do: the suggestions lead with the one-click completion, saying what it adds.
+  await node(page, 'image').getByTestId('to-connect-image').click();
+  const action = page.getByTestId('add-popup').getByTestId('add-popup-action');
+  await expect(action).toContainText('Complete graph');
+  await expect(action).toContainText('Adds VAE Decode, Load Pipeline, Sampler');
+  await shot(page, testInfo, 'complete-offer');
+  await action.click();
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(11);
+  const g = await currentGraph(page);
+  expect(g.edges).toHaveLength(17);
+  await expect(page.getByTestId('issues-count')).toHaveText('0');
+  await expect(page.getByTestId('toast-info').last()).toContainText('Complete graph: Adds VAE Decode');
+  await viewSettled(page);
+  await shot(page, testInfo, 'complete-done');
+  // No new node covers another.
+  const boxes = await page.locator('.react-flow__node-weft').evaluateAll((els) => els.map((e) => e.getBoundingClientRect().toJSON() as DOMRect));
+  for (let i = 0; i < boxes.length; i++)
+    for (let j = i + 1; j < boxes.length; j++) {
+      const a = boxes[i];
+      const b = boxes[j];
+      expect(a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom, `nodes ${i} and ${j} overlap`).toBe(false);
+    }
+  // One Undo takes all of it back; Redo brings it again.
+  await page.locator('.react-flow__pane').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press(`${mod}+z`);
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(1);
+  // The problems list offers the same, for the whole graph.
+  await page.getByTestId('complete-graph').click();
+  await expect.poll(async () => (await currentGraph(page)).nodes.length).toBe(11);
+  await expect(page.getByTestId('complete-graph')).toHaveCount(0);
+  const scheduler = (await currentGraph(page)).nodes.find((n) => n.type === 'sampling.scheduler')!;
+  const steps = page.getByTestId(`param-${scheduler.id}-steps`);
+  if (await steps.count()) await steps.fill('4');
+  else {
+    await page.getByTestId(`key-param-${scheduler.id}-steps`).click();
+    await page.getByTestId('key-param-editor').getByTestId(`param-${scheduler.id}-steps`).fill('4');
+    await page.keyboard.press('Escape');
+  }
+  await page.getByTestId('run-button').click();
+  await expect(page.getByTestId('run-status')).toHaveAttribute('data-status', 'ok', { timeout: 120_000 });
+  await expect(node(page, 'image').getByTestId('output-image')).toBeVisible();
+  await shot(page, testInfo, 'complete-ran');
+});

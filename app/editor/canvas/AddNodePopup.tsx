@@ -11,6 +11,7 @@ export function AddNodePopup({
   onClose,
   only,
   hint,
+  action,
 }: {
   at: { x: number; y: number };
   onPick: (type: string) => void;
@@ -18,6 +19,8 @@ export function AddNodePopup({
   /** Offer only these (a wire let go on the canvas: the nodes that fit it), in this order. */
   only?: readonly NodeDefinition[];
   hint?: string;
+  /** A one-click action above the list (a to-do's "Complete graph"). */
+  action?: { label: string; detail: string; onRun: () => void };
 }) {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
@@ -80,6 +83,12 @@ export function AddNodePopup({
         <div className="add-popup-hint muted" data-testid="add-popup-hint">
           {hint}
         </div>
+      ) : null}
+      {action ? (
+        <button type="button" className="add-popup-action" data-testid="add-popup-action" title={action.detail} onClick={action.onRun}>
+          <span className="add-popup-action-label">{action.label}</span>
+          <span className="add-popup-action-detail muted">{action.detail}</span>
+        </button>
       ) : null}
       <div className="add-popup-list" ref={listRef}>
         {results.length === 0 ? <div className="muted pad">Nothing matches.</div> : null}

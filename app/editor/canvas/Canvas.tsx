@@ -35,6 +35,7 @@ import { CanvasToolbar } from './CanvasToolbar';
 import { SNAP_GRID, useViewPrefs } from './viewPrefs';
 import { OVERVIEW_MIN_NODES, OVERVIEW_ZOOM, OverviewCanvas, nodeAt } from './OverviewCanvas';
 import { renderFaultPending } from '../devApi';
+import { completeGraph, completionPlan } from './completeGraph';
 
 /** Renders the document with React Flow; every edit goes through a History command. */
 export function Canvas() {
@@ -62,6 +63,15 @@ export function Canvas() {
   if (renderFaultPending()) throw new Error('a render fault injected by the test hook');
   const looseWireAt = useRef(-Infinity);
   const [popup, setPopup] = useState<{ screen: { x: number; y: number }; flow: { x: number; y: number }; wire?: LooseWire } | null>(null);
+  // An input's suggestions also offer to complete the graph from that node, when that fills the input.
+  const completion = useMemo(() => {
+    const wire = popup?.wire;
+    if (!wire || wire.side !== 'input') return null;
+    const only = [wire.nodeId];
+    const plan = completionPlan(ctrl, only);
+    return plan.edges.some((e) => e.to.node === wire.nodeId && e.to.port === wire.port) ? { only, summary: plan.summary } : null;
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [popup, ctrl]);
 
   // Derived nodes, kept with their measured sizes and drag positions (React's "adjust state on prop change").
   const [local, setLocal] = useState(() => ({ graph, selection, nodes: reconcileNodes([], graph, selection) }));
@@ -306,6 +316,7 @@ export function Canvas() {
         <AddNodePopup
           at={popup.screen}
           {...(popup.wire ? { only: suggestionsFor([...registry.values()], popup.wire), hint: `Nodes that take ${popup.wire.side === 'output' ? 'this output' : 'their output to this input'} (${PORT_TYPE_LABELS[popup.wire.spec.type]})` } : {})}
+          {...(completion ? { action: { label: 'Complete graph', detail: completion.summary, onRun: () => (setPopup(null), completeGraph(ctrl, rf, completion.only)) } } : {})}
           onPick={(type) => {
             const def = registry.get(type);
             const wire = popup.wire;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { besideSelection, clampInto, estimateSize, freeSpot, PLACE_GAP, type Box } from './placement';
+import { placeCompletion } from './completeGraph';
+import { planCompletion } from '@/engine/graph/complete';
+import { History } from '@/engine/commands/history';
+import { addNode } from '@/engine/commands/commands';
+import { emptyGraph } from '@/engine/graph/document';
+import { registry } from '@/nodes';
 
 const size = { w: 240, h: 160 };
 const overlaps = (a: Box, b: Box) => a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
@@ -53,5 +59,28 @@ describe('helpers', () => {
     const small = estimateSize({ inputs: [], outputs: [1], params: { shape: {} } });
     const big = estimateSize({ inputs: [1, 2, 3], outputs: [1], params: { shape: { a: 1, b: 2 } } });
     expect(big.h).toBeGreaterThan(small.h);
+  });
+});
+
+describe('placeCompletion', () => {
+  it('puts each new node left of what it feeds, clear of every other node', () => {
+    const h = new History(emptyGraph());
+    h.apply(addNode(registry.get('output.image')!, { x: 0, y: 0 }, 'image'));
+    const plan = planCompletion(h.graph, registry);
+    const existing = [{ id: 'image', x: 0, y: 0, w: 240, h: 120 }];
+    const sizes = (type: string) => estimateSize(registry.get(type)!);
+    const at = placeCompletion(plan, existing, sizes);
+    expect(at.size).toBe(plan.nodes.length);
+    const boxes = [...existing, ...plan.nodes.map((n) => ({ id: n.id, ...at.get(n.id)!, w: sizes(n.type).w, h: sizes(n.type).h }))];
+    for (let i = 0; i < boxes.length; i++)
+      for (let j = i + 1; j < boxes.length; j++) {
+        const a = boxes[i];
+        const b = boxes[j];
+        const overlap = a.x < b.x + b.w && b.x < a.x + a.w && a.y < b.y + b.h && b.y < a.y + a.h;
+        expect(overlap, `${a.id} / ${b.id}`).toBe(false);
+      }
+    // The VAE Decode feeding the output sits to its left.
+    const decode = plan.nodes.find((n) => n.type === 'latent.vaeDecode')!;
+    expect(at.get(decode.id)!.x + sizes(decode.type).w).toBeLessThanOrEqual(0);
   });
 });

@@ -3,6 +3,7 @@ import { memo, useMemo } from 'react';
 import { useReactFlow } from '@xyflow/react';
 import { registry } from '@/nodes';
 import { useController, useEditor } from '../EditorContext';
+import { completeGraph, completionPlan } from '../canvas/completeGraph';
 
 /**
  * Every validation problem in the graph, each under the name of its node ("Sampler: input
@@ -18,6 +19,11 @@ export const IssuesPanel = memo(function IssuesPanel() {
   const titles = useMemo(() => new Map(nodes.map((n) => [n.id, n.label || registry.get(n.type)?.title || n.type])), [nodes]);
   const todo = (code: string) => building && code === 'missing_input';
   const errors = issues.filter((i) => i.severity === 'error' && !todo(i.code)).length;
+  const graph = useEditor((s) => s.graph);
+  const gaps = issues.some((i) => i.code === 'missing_input');
+  // What "Complete graph" would do, for its tooltip; offered only when it would do something.
+  const plan = useMemo(() => (gaps ? completionPlan(ctrl) : null), [gaps, graph, ctrl]);
+  const canComplete = plan !== null && (plan.nodes.length > 0 || plan.edges.length > 0);
   return (
     <div className="issues" data-testid="issues-panel">
       <div className="issues-head">
@@ -25,6 +31,11 @@ export const IssuesPanel = memo(function IssuesPanel() {
         <span className={`count ${errors ? 'count-error' : issues.length ? 'count-warn' : 'count-ok'}`} data-testid="issues-count">
           {issues.length}
         </span>
+        {canComplete ? (
+          <button type="button" className="btn issues-complete" data-testid="complete-graph" title={`Complete graph: ${plan.summary}`} onClick={() => completeGraph(ctrl, rf)}>
+            Complete graph
+          </button>
+        ) : null}
       </div>
       <div className="issues-list">
         {issues.length === 0 ? <div className="muted small pad">No problems found.</div> : null}
