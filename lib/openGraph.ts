@@ -5,6 +5,8 @@ import { parseGraphText } from '@/engine/graph/parse';
 import { validateGraph } from '@/engine/graph/validate';
 import type { Registry } from '@/engine/nodeDefinition';
 import { graphFromPng, isPng } from './graphPng';
+import { readPngText } from './png';
+import { comfyTextFromPng, importComfy, importLines, isComfy, type ImportReport } from './comfy';
 import { readShareHash } from './shareLink';
 
 /** Something to open: a dropped or picked file (.json, or a PNG Weft saved), text, or a share link. */
@@ -22,6 +24,8 @@ export type Opened =
       /** validateGraph of the opened graph, so the editor need not validate it again. */
       issues: GraphIssue[];
       migratedFrom?: number;
+      /** Set when the file was a ComfyUI workflow (or a PNG ComfyUI saved): what mapped and what did not. */
+      imported?: { from: 'comfyui'; report: ImportReport };
     }
   | { ok: false; code: string; title: string; lines: string[] };
 
@@ -59,7 +63,17 @@ function openUnsafe(req: OpenRequest, registry: Registry): Opened {
     }
     if (isPng(req.bytes)) {
       const png = graphFromPng(req.bytes);
-      if (!png.ok) return refuse(png.code, [png.message], png.code === 'no_graph' ? `${name} has no graph in it` : undefined);
+      if (!png.ok && png.code === 'no_graph') {
+        // No Weft graph: perhaps a PNG ComfyUI saved, its workflow in text chunks.
+        const chunks = readPngText(req.bytes);
+        const comfy = chunks ? comfyTextFromPng(chunks) : undefined;
+        if (comfy && !comfy.ok) return refuse('two_graphs', [comfy.message]);
+        if (!comfy) return refuse(png.code, [`${png.message} Nor does it carry a ComfyUI workflow (text chunks 'workflow' or 'prompt').`], `${name} has no graph in it`);
+        const opened = openComfyText(comfy.text, name, registry, `the PNG's '${comfy.chunk}' text chunk`);
+        if (opened.ok) opened.warnings.push(...(chunks?.problems ?? []).map((p) => issue('damaged_png', '', `the PNG is damaged: ${p}; its workflow was read anyway`, { severity: 'warning' })));
+        return opened;
+      }
+      if (!png.ok) return refuse(png.code, [png.message]);
       text = png.text;
       for (const w of png.warnings) warnings.push(issue('damaged_png', '', w, { severity: 'warning' }));
     } else {
@@ -70,6 +84,11 @@ function openUnsafe(req: OpenRequest, registry: Registry): Opened {
       }
     }
   } else text = req.text;
+  // A Weft graph always names its schemaVersion; anything else may be a ComfyUI workflow.
+  if (!text.includes('"schemaVersion"')) {
+    const comfy = openComfyText(text, name, registry, 'the file');
+    if (comfy.ok || comfy.code !== 'not_comfy') return comfy;
+  }
   const parsed = parseGraphText(text, registry);
   if (!parsed.ok) return refuse(parsed.errors[0]?.code ?? 'invalid', parsed.errors.map(issueToLine));
   return {
@@ -78,5 +97,29 @@ function openUnsafe(req: OpenRequest, registry: Registry): Opened {
     warnings: [...warnings, ...parsed.warnings],
     issues: validateGraph(parsed.value, registry),
     ...(parsed.migratedFrom !== undefined ? { migratedFrom: parsed.migratedFrom } : {}),
+  };
+}
+
+/** A ComfyUI workflow's JSON text opened as a Weft graph; `not_comfy` when it is not one (Weft's own parse then says why). */
+function openComfyText(text: string, name: string, registry: Registry, where: string): Opened {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    return { ok: false, code: where === 'the file' ? 'not_comfy' : 'invalid_json', title: `${name} could not be opened`, lines: [`${where} is not valid JSON: ${err instanceof Error ? err.message : String(err)}`] };
+  }
+  if (!isComfy(value)) return { ok: false, code: 'not_comfy', title: `${name} could not be opened`, lines: [`${where} is not a ComfyUI workflow`] };
+  const title = name.replace(/\.(json|png)$/i, '');
+  const imported = importComfy(value, registry, title);
+  if (!imported.ok) return { ok: false, code: 'bad_comfy', title: `${name} could not be opened as a ComfyUI workflow`, lines: imported.errors.map(issueToLine) };
+  // The result goes through Weft's own parse and limits, as any file does.
+  const parsed = parseGraphText(JSON.stringify(imported.graph), registry);
+  if (!parsed.ok) return { ok: false, code: 'bad_comfy', title: `${name} could not be opened as a ComfyUI workflow`, lines: parsed.errors.map(issueToLine) };
+  return {
+    ok: true,
+    graph: parsed.value,
+    warnings: [...importLines(imported.report), ...parsed.warnings],
+    issues: validateGraph(parsed.value, registry),
+    imported: { from: 'comfyui', report: imported.report },
   };
 }

@@ -46,7 +46,11 @@ export function validateGraph(graph: Graph, registry: Registry): GraphIssue[] {
       out.push(issue('dangling_edge', ['edges', i, 'to', 'node'], `there is no node '${edge.to.node}'`));
       return;
     }
-    if (!from.def || !to.def) return; // placeholders keep their wires untouched
+    // Placeholders keep their wires untouched; an input fed by one is still connected.
+    if (!from.def || !to.def) {
+      if (to.def) fedInputs.set(`${edge.to.node}\u0000${edge.to.port}`, i);
+      return;
+    }
     const outPort = from.outputs.get(edge.from.port);
     const inPort = to.inputs.get(edge.to.port);
     if (!outPort) {
