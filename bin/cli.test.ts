@@ -124,6 +124,34 @@ describe('weft CLI', () => {
   }, 180_000);
 });
 
+describe('weft CLI and ComfyUI', () => {
+  it('import: prints the report and writes a Weft graph that validates', async () => {
+    const out = path.join(tmp, 'fox.json');
+    const r = await weft('import', 'tests/fixtures/comfy/features-ui-0.4.json', '-o', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain('Imported a ComfyUI UI workflow (0.4): 9 nodes mapped to 16 Weft nodes.');
+    expect(r.stderr).toContain('2 nodes could not be mapped (kept as placeholders that do not run): LoraLoader (#2)');
+    const g = JSON.parse(readFileSync(out, 'utf8'));
+    expect(g.schemaVersion).toBe(1);
+    expect(g.nodes).toHaveLength(18);
+    const v = await weft('validate', out);
+    expect(v.stderr).toContain('valid');
+    const again = await weft('import', out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('this is a Weft graph already');
+  });
+
+  it("run: ComfyUI's default workflow runs as it is, pointed at the shipped model; export gives the prompt back", async () => {
+    const out = path.join(tmp, 'comfy-run');
+    const r = await weft('run', 'tests/fixtures/comfy/default-api.json', '--set', 'comfy-4.source=shipped:shapes-v1', '--set', 'comfy-5.width=64', '--set', 'comfy-5.height=64', '--set', 'comfy-3-scheduler.steps=3', '--out', out);
+    expect(r.code, r.stderr).toBe(0);
+    expect(readFileSync(path.join(out, 'ComfyUI.png')).subarray(1, 4).toString()).toBe('PNG');
+    const e = await weft('export', 'tests/fixtures/comfy/default-ui-1.json');
+    expect(e.code, e.stderr).toBe(0);
+    expect(JSON.parse(e.stdout)).toEqual(JSON.parse(readFileSync('tests/fixtures/comfy/default-api.json', 'utf8')));
+  });
+});
+
 describe('weft: file size', () => {
   it('checks the size before reading: a 70 MB file is refused at once, in the same words as the editor', async () => {
     const big = path.join(tmp, 'big.json');

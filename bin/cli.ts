@@ -2,6 +2,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
 import { nodesCommand, schemaCommand } from './infoCommands';
+import { exportCommand, importCommand } from './importCommand';
 import type { CliBackend } from './nodeRuntime';
 
 /** Exit codes: 0 success, 1 invalid graph or failed run, 2 unreadable input or bad usage, 130 cancelled. */
@@ -16,7 +17,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('validate')
     .description('check graph files; prints FILE: path: message for each problem')
-    .argument('<files...>', 'graph files (.json, or .png saved by Weft)')
+    .argument('<files...>', 'graph files (.json, or .png saved by Weft; ComfyUI workflows and PNGs are imported)')
     .action(async (files: string[]) => {
       code = await validateCommand(files);
     });
@@ -24,7 +25,7 @@ export async function main(argv: string[]): Promise<number> {
   program
     .command('run')
     .description('run a graph; writes output node values to --out')
-    .argument('<file>', 'graph file (.json, or .png saved by Weft)')
+    .argument('<file>', 'graph file (.json, or .png saved by Weft; ComfyUI workflows and PNGs are imported)')
     .option('-o, --out <dir>', 'folder for output values')
     .option('-s, --set <NODE.PARAM=VALUE>', 'override a parameter (repeatable); VALUE is JSON or plain text', collect, [])
     .option('--json', 'print a JSON run report on stdout')
@@ -35,6 +36,24 @@ export async function main(argv: string[]): Promise<number> {
     .option('--allow-host <host>', 'let url: sources be downloaded from this host (repeatable)', collect, [])
     .action(async (file: string, opts: { out?: string; set: string[]; json?: boolean; target: string[]; backend: CliBackend; allowDir: string[]; allowNet?: boolean; allowHost: string[] }) => {
       code = await runCommand(file, opts);
+    });
+
+  program
+    .command('import')
+    .description('turn a ComfyUI workflow (API or UI JSON, or a PNG ComfyUI saved) into a Weft graph; prints what mapped')
+    .argument('<file>', 'ComfyUI workflow file')
+    .option('-o, --out <file>', 'write the Weft graph here (else to stdout)')
+    .action(async (file: string, opts: { out?: string }) => {
+      code = await importCommand(file, opts);
+    });
+
+  program
+    .command('export')
+    .description('write a Weft graph as a ComfyUI API-format prompt (the nodes ComfyUI has)')
+    .argument('<file>', 'graph file')
+    .option('-o, --out <file>', 'write the prompt here (else to stdout)')
+    .action(async (file: string, opts: { out?: string }) => {
+      code = await exportCommand(file, opts);
     });
 
   program

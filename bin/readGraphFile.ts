@@ -2,15 +2,15 @@ import { open } from 'node:fs/promises';
 import type { GraphIssue } from '@/engine/errors';
 import type { Graph } from '@/engine/graph/document';
 import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
-import { openGraph, UNREADABLE_CODES } from '@/lib/openGraph';
+import { openGraph, UNREADABLE_CODES, type Opened } from '@/lib/openGraph';
 import { registry } from '@/nodes';
 
 export type FileRead =
-  | { ok: true; result: { ok: true; value: Graph; warnings: GraphIssue[]; issues: GraphIssue[] } | { ok: false; lines: string[] } }
+  | { ok: true; result: { ok: true; value: Graph; warnings: GraphIssue[]; issues: GraphIssue[]; imported?: Extract<Opened, { ok: true }>['imported'] } | { ok: false; lines: string[] } }
   | { ok: false; message: string };
 
 /**
- * Reads a graph file (.json, or a PNG Weft saved). The size is checked before a byte is read, so
+ * Reads a graph file (.json, or a PNG Weft saved; or a ComfyUI workflow or PNG, imported). The size is checked before a byte is read, so
  * an oversized file costs nothing. Unreadable files, non-JSON and damaged PNGs are `ok: false`
  * (exit 2); a readable document with schema errors is in `result` (exit 1).
  */
@@ -34,5 +34,5 @@ export async function readGraphFile(file: string): Promise<FileRead> {
     if (UNREADABLE_CODES.has(opened.code)) return { ok: false, message: opened.lines.map((l) => `${file}: ${l}`).join('\n') };
     return { ok: true, result: { ok: false, lines: opened.lines } };
   }
-  return { ok: true, result: { ok: true, value: opened.graph, warnings: opened.warnings, issues: opened.issues } };
+  return { ok: true, result: { ok: true, value: opened.graph, warnings: opened.warnings, issues: opened.issues, ...(opened.imported ? { imported: opened.imported } : {}) } };
 }
