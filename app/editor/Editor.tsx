@@ -8,7 +8,7 @@ import { Canvas } from './canvas/Canvas';
 import { Palette } from './panels/Palette';
 import { Inspector } from './panels/Inspector';
 import { RunBar } from './runbar/RunBar';
-import { CanvasErrorBoundary, FileErrorDialog, OpeningOverlay, RecoveryBanner, StorageBanner, Toasts } from './Overlays';
+import { CanvasErrorBoundary, FileErrorDialog, ImportReportDialog, OpeningOverlay, RecoveryBanner, StorageBanner, Toasts } from './Overlays';
 import { LibraryDialog } from './dialogs/LibraryDialog';
 import { ResultsPanel } from './results/ResultsPanel';
 import { ComfortOverlays } from './ComfortOverlays';
@@ -98,6 +98,7 @@ function Shell() {
       </div>
       <Toasts />
       <FileErrorDialog />
+      <ImportReportDialog />
       <LibraryDialog />
       <ResultsPanel />
     </div>

@@ -68,6 +68,31 @@ export const FileErrorDialog = memo(function FileErrorDialog() {
   );
 });
 
+/** After a ComfyUI workflow opened: what mapped, what Weft does differently, what stayed a placeholder. */
+export const ImportReportDialog = memo(function ImportReportDialog() {
+  const report = useEditor((s) => s.importReport);
+  const ctrl = useController();
+  if (!report) return null;
+  const close = () => ctrl.store.set({ importReport: null });
+  return (
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="import-report-title" data-testid="import-report">
+        <h2 id="import-report-title">{report.title}</h2>
+        <ul className="import-list" data-testid="import-report-list">
+          {report.lines.slice(0, 100).map((l, i) => (
+            <li key={i}>{l}</li>
+          ))}
+        </ul>
+        <div className="modal-actions">
+          <button type="button" className="btn primary" onClick={close} autoFocus data-testid="import-report-close">
+            OK
+          </button>
+        </div>
+      </div>
+    </div>
+  );
+});
+
 /**
  * A library graph that could not be opened or drawn. The editor carries on with a blank graph;
  * the broken one stays in the library and can be downloaded exactly as it was stored.

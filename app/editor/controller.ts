@@ -19,6 +19,7 @@ import { defaultGraph } from './defaultGraph';
 import { EMPTY_SELECTION, Store, withIssues, type EditorState, type NodeRunView, type Selection, type Toast } from './store';
 import { applyRunEvents } from './runEvents';
 import { downloadBlob } from './files/fileData';
+import { reportLines, weftToComfy } from '@/lib/comfy';
 
 const AUTOSAVE_MS = 300;
 const VALIDATE_MS = 120;
@@ -57,6 +58,7 @@ export class EditorController {
       toasts: [],
       storageError: null,
       fileErrors: null,
+      importReport: null,
       opening: null,
       recovery: null,
       libraryOpen: false,
@@ -330,6 +332,12 @@ export class EditorController {
     this.switchTo(id, opened.graph, opened.issues);
     if (!saved.ok) await this.saveNow();
     this.store.set({ libraryOpen: false });
+    if (opened.imported) {
+      // A ComfyUI workflow: the report says what mapped, what differs and what to do.
+      this.store.set({ importReport: { title: `${what} from ComfyUI`, lines: reportLines(opened.imported.report) } });
+      this.toast('info', `${what} from ComfyUI. Your previous graph is in the Library.`);
+      return;
+    }
     const warnings = opened.warnings.filter((w) => w.severity === 'warning');
     this.toast(
       warnings.length ? 'warning' : 'info',
@@ -354,6 +362,18 @@ export class EditorController {
   saveToFile = (): void => {
     const graph = this.graph;
     downloadText(serializeGraph(graph), `${fileNameFor(graph.metadata.title)}.json`);
+  };
+
+  /** Downloads the graph's mapped part as a ComfyUI API-format prompt, saying what was left out. */
+  exportComfy = (): void => {
+    const { prompt, skipped } = weftToComfy(this.graph);
+    const count = Object.keys(prompt).length;
+    if (!count) {
+      this.toast('warning', 'Nothing in this graph has a ComfyUI counterpart to export.', 7000);
+      return;
+    }
+    downloadText(JSON.stringify(prompt, null, 2), `${fileNameFor(this.graph.metadata.title)}.comfyui-api.json`);
+    this.toast(skipped.length ? 'warning' : 'info', `Exported ${count} ComfyUI nodes (API format).${skipped.length ? ` Left out: ${skipped.slice(0, 3).join('; ')}${skipped.length > 3 ? '; …' : ''}.` : ''}`, skipped.length ? 10_000 : 5000);
   };
 
   /** Test and benchmark hook: loads a document object without an undo entry. */

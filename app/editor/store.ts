@@ -72,6 +72,8 @@ export interface EditorState {
   /** A storage problem: stays until dismissed, so it is never silent. */
   storageError: string | null;
   fileErrors: { title: string; lines: string[] } | null;
+  /** What a ComfyUI import mapped, changed and kept as placeholders (shown once after the open). */
+  importReport: { title: string; lines: string[] } | null;
   /** A file, PNG or link being read in the open worker (the canvas shows "Opening…" with Cancel). */
   opening: { label: string } | null;
   /**

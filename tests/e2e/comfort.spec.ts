@@ -355,7 +355,7 @@ test('a graph that needs a missing model says which, and a model imported here f
 
   // The imported copy has its own id: point the graph at it.
   const replace = banner.getByTestId('missing-model-replace');
-  const option = await replace.locator('option').nth(1).getAttribute('value');
+  const option = await replace.locator('option').last().getAttribute('value');
   await replace.selectOption(option!);
   await expect(banner).toBeHidden();
   const g = await doc(page);

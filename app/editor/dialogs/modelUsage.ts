@@ -9,6 +9,8 @@ export interface ModelReference {
   source: string;
   /** A muted node does not run, so it does not need its model now. */
   muted: boolean;
+  /** The shipped model the param defaults to (`shipped:shapes-v1`): always here, offered in place of a missing one. */
+  shipped?: string;
 }
 
 type LooseGraph = { nodes?: unknown };
@@ -30,7 +32,8 @@ export function modelReferences(graph: LooseGraph, registry: Registry): ModelRef
       if (f.kind !== 'modelSource') continue;
       const source = params[f.key] ?? f.default;
       if (typeof source === 'string' && source) {
-        out.push({ nodeId: n.id, nodeTitle: typeof n.label === 'string' && n.label ? n.label : def.title, param: f.key, source, muted: n.mode === 'muted' });
+        const shipped = typeof f.default === 'string' && f.default.startsWith('shipped:') ? f.default : undefined;
+        out.push({ nodeId: n.id, nodeTitle: typeof n.label === 'string' && n.label ? n.label : def.title, param: f.key, source, muted: n.mode === 'muted', ...(shipped ? { shipped } : {}) });
       }
     }
   }

@@ -52,23 +52,27 @@ export const MissingModelsBanner = memo(function MissingModelsBanner() {
   if (!missing.length || !models) return null;
   const [source, refs] = missing[0];
   const nodes = refs.map((r) => `${r.nodeTitle} (${r.nodeId})`).join(', ');
+  // The shipped model these nodes default to, when they all have the same one.
+  const shipped = refs.every((r) => r.shipped && r.shipped === refs[0].shipped) ? refs[0].shipped : undefined;
   return (
     <div className="banner banner-warning" role="alert" data-testid="missing-model">
       <span>
-        This graph needs the imported model <code>{source}</code>, which is not in this browser (used by {nodes}). Import it in Models, then choose it here.
+        This graph needs the imported model <code>{source}</code>, which is not in this browser (used by {nodes}). Import it in Models, or choose a model that is here.
         {missing.length > 1 ? ` ${missing.length - 1} more model${missing.length === 2 ? ' is' : 's are'} missing too.` : ''}
       </span>
-      {models.length ? (
+      {models.length || shipped ? (
         <select
           value=""
-          aria-label="Use an imported model instead"
+          aria-label="Use a model that is here instead"
           data-testid="missing-model-replace"
           onChange={(e) => {
+            if (shipped && e.target.value === shipped) return ctrl.apply(replaceSource(refs, shipped, shipped.slice('shipped:'.length)));
             const m = models.find((x) => x.id === e.target.value);
             if (m) ctrl.apply(replaceSource(refs, `store:${m.id}`, m.name));
           }}
         >
-          <option value="">Use an imported model…</option>
+          <option value="">Use a model that is here…</option>
+          {shipped ? <option value={shipped}>{shipped.slice('shipped:'.length)} · shipped with Weft</option> : null}
           {models.map((m) => (
             <option key={m.id} value={m.id}>
               {m.name} · {m.kind === 'folder' ? 'folder' : m.role ?? 'file'} · {formatBytes(m.totalBytes)}

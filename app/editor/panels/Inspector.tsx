@@ -167,6 +167,9 @@ function GraphInspector() {
         <textarea rows={4} value={meta.description ?? ''} maxLength={LIMITS.textLength} onChange={(e) => ctrl.apply(setMetadata({ description: e.target.value }))} />
       </label>
       <p className="muted small">{counts}</p>
+      <button type="button" className="btn small" onClick={ctrl.exportComfy} data-testid="export-comfy-button" title="Download the graph's nodes that ComfyUI has as a ComfyUI API-format prompt (.json)">
+        Export to ComfyUI
+      </button>
       <p className="muted small">Select a node to see its parameters. Double-click the canvas to add a node.</p>
     </div>
   );

@@ -54,7 +54,7 @@ export const RunBar = memo(function RunBar() {
         </button>
         <TemplatesButton />
         <ModelsButton />
-        <button type="button" className="btn ghost" onClick={() => fileInput.current?.click()} data-testid="open-button" title="Open a .json graph file or a PNG saved by Weft">
+        <button type="button" className="btn ghost" onClick={() => fileInput.current?.click()} data-testid="open-button" title="Open a .json graph file or a PNG saved by Weft, or a ComfyUI workflow (JSON or PNG)">
           Open…
         </button>
         <button type="button" className="btn ghost" onClick={ctrl.saveToFile} data-testid="save-button" title="Download the graph as .json">
