@@ -70,3 +70,16 @@ test('a Weft graph downloads as a ComfyUI API prompt', async ({ page }) => {
   const prompt = JSON.parse(readFileSync(await file.path(), 'utf8')) as Record<string, { class_type: string }>;
   expect(Object.values(prompt).map((n) => n.class_type)).toContain('KSampler');
 });
+
+test('nodes Weft cannot map stay as placeholders that say what they were; the report names them', async ({ page }, testInfo) => {
+  await openEditor(page);
+  await page.getByTestId('open-file-input').setInputFiles('tests/fixtures/comfy/features-ui-0.4.json');
+  const report = page.getByTestId('import-report');
+  await expect(report.getByTestId('import-report-list')).toContainText('2 nodes could not be mapped (kept as placeholders that do not run): LoraLoader (#2): Weft has no LoRA node yet; UltimateSDUpscale (#11)');
+  await expect(report.getByTestId('import-report-list')).toContainText("Weft has no 'heun' sampler");
+  await report.getByTestId('import-report-close').click();
+  const lora = page.locator('.react-flow__node[data-id="comfy-2"]');
+  await expect(lora).toContainText('comfy.LoraLoader');
+  await viewSettled(page);
+  await shot(page, testInfo, 'comfy-placeholders');
+});
