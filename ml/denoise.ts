@@ -1,7 +1,7 @@
 import { NodeRunError } from '@/engine/errors';
 import { gaussianNoise } from '@/engine/random';
 import { cpuTensor, elementCount, type TensorValue } from '@/engine/values';
-import { addNoise, step as referenceStep, type Schedule } from './schedulers';
+import { addNoise, pndmPlan, step as referenceStep, type PndmMemory, type PndmRef, type PndmTerm, type Schedule } from './schedulers';
 import { inputScale, stepCoefficients } from './linearStep';
 import type { MlServices, ModelSession } from './runtime/types';
 import type { ScheduleValue, SchedulerStateValue } from './values';
@@ -97,9 +97,26 @@ export function mixSeed(seed: number, k: number): number {
   return (Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(k, 0x85ebca77) ^ Math.floor(seed / 0x100000000)) >>> 0;
 }
 
+/**
+ * The solver state as it travels between nodes: SchedulerStateValue plus, for PNDM, its memory
+ * (diffusers' ets, cur_sample, cur_model_output) as tensors. The engine walks values for tensors, so
+ * kept steps (time travel) and repeat zones carry and free these like prevX0.
+ */
+export type SolverStateValue = SchedulerStateValue & { readonly pndm?: PndmMemory<TensorValue> | null };
+
+/** Every tensor a solver state holds (prevX0, PNDM's memory). */
+export function stateTensors(state: SolverStateValue | undefined): TensorValue[] {
+  if (!state) return [];
+  const out: TensorValue[] = [];
+  if (state.prevX0) out.push(state.prevX0);
+  const m = state.pndm;
+  if (m) for (const t of [...m.ets, m.curSample, m.curModelOutput]) if (t) out.push(t);
+  return out;
+}
+
 export interface AdvanceResult {
   latent: TensorValue;
-  state: SchedulerStateValue;
+  state: SolverStateValue;
   /** The model's estimate of the clean latent at this step. */
   denoised: TensorValue;
 }
@@ -114,7 +131,7 @@ export async function advance(
   k: number,
   latent: TensorValue,
   noisePrediction: TensorValue,
-  state: SchedulerStateValue | undefined,
+  state: SolverStateValue | undefined,
   seed: number,
   eta = 0,
 ): Promise<AdvanceResult> {
@@ -123,6 +140,7 @@ export async function advance(
   if (noisePrediction.dims.join() !== latent.dims.join()) {
     throw new NodeRunError('shape_mismatch', `the noise prediction [${noisePrediction.dims}] and the latent [${latent.dims}] differ in shape`);
   }
+  if (schedule.kind === 'pndm') return advancePndm(ml, schedule, k, latent, noisePrediction, stepCount, state?.pndm ?? null);
   const c = stepCoefficients(schedule, k, stepCount, prevX0 !== null, eta);
   const scratch = new Scratch();
   try {
@@ -157,6 +175,43 @@ async function advanceOnCpu(schedule: Schedule, k: number, latent: TensorValue, 
     denoised,
     state: { kind: 'schedulerState', stepCount: stepCount + 1, prevX0: r.state.prevModelOutput ? denoised : null },
   };
+}
+
+/**
+ * PNDM's step where the tensors are: each part of pndmPlan is one linear combination. The new memory
+ * holds the step's own latent and noise prediction (no copies: tensors are not changed in place), so
+ * whoever frees tensors after a step keeps those the returned state still holds (see stateTensors).
+ */
+async function advancePndm(
+  ml: MlServices,
+  schedule: Schedule,
+  k: number,
+  latent: TensorValue,
+  eps: TensorValue,
+  stepCount: number,
+  memory: PndmMemory<TensorValue> | null,
+): Promise<AdvanceResult> {
+  const mem = memory ?? { ets: [], curSample: null, curModelOutput: null };
+  for (const t of [...mem.ets, mem.curSample, mem.curModelOutput]) {
+    if (t && t.dims.join() !== latent.dims.join()) throw new NodeRunError('shape_mismatch', `the solver state holds a [${t.dims}] tensor but the latent is [${latent.dims}]`);
+  }
+  let plan;
+  try {
+    plan = pndmPlan(schedule, k, stepCount, { ets: mem.ets.length, curSample: mem.curSample !== null, curModelOutput: mem.curModelOutput !== null });
+  } catch (e) {
+    throw new NodeRunError('bad_solver_state', (e as Error).message);
+  }
+  const pick = (r: PndmRef): TensorValue =>
+    r === 'sample' ? latent : r === 'model' ? eps : r === 'curSample' ? mem.curSample! : r === 'curModelOutput' ? mem.curModelOutput! : mem.ets[r];
+  const combine = (terms: PndmTerm[]) => ml.ops.linearCombination(terms.map((t) => ({ tensor: pick(t.ref), coefficient: t.coefficient })));
+  const next = await combine(plan.prev);
+  const denoised = await combine(plan.x0);
+  const pndm: PndmMemory<TensorValue> = {
+    ets: plan.next.ets.map(pick),
+    curSample: plan.next.curSample === null ? null : pick(plan.next.curSample),
+    curModelOutput: plan.next.curModelOutput ? await combine(plan.next.curModelOutput) : null,
+  };
+  return { latent: next, denoised, state: { kind: 'schedulerState', stepCount: stepCount + 1, prevX0: null, pndm } };
 }
 
 /** The starting latent: noise·σ_init for text to image, or the image latent noised to the start step. */

@@ -7,7 +7,7 @@ import { gaussianNoise } from '@/engine/random';
 const config = JSON.parse(readFileSync('public/models/shapes-v1/scheduler/scheduler_config.json', 'utf8'));
 
 describe('stepCoefficients', () => {
-  it.each(SCHEDULER_KINDS)('%s: the linear form equals the reference step on random tensors', (kind) => {
+  it.each(SCHEDULER_KINDS.filter((k) => k !== 'pndm'))('%s: the linear form equals the reference step on random tensors', (kind) => {
     const s = makeSchedule(kind, config, 8);
     let sample: Float32Array = gaussianNoise(1, 64).map((x) => x * s.initNoiseSigma);
     let state: SchedulerState = initialState();

@@ -3,9 +3,9 @@ import { defineNode } from '@/engine/nodeDefinition';
 import { NodeRunError } from '@/engine/errors';
 import { cpuTensor, isTensorValue, type ImageValue, type TensorValue } from '@/engine/values';
 import { mlServices } from '@/ml/runtime/services';
-import { advance, predictNoise } from '@/ml/denoise';
+import { advance, predictNoise, stateTensors, type SolverStateValue } from '@/ml/denoise';
 import { latentPreview, latentRgbFactorsOf } from '@/ml/preview';
-import { isModelRef, requireModel, type ScheduleValue, type SchedulerStateValue } from '@/ml/values';
+import { isModelRef, requireModel, type ScheduleValue } from '@/ml/values';
 
 export const samplerNode = defineNode({
   type: 'sampling.sampler',
@@ -49,7 +49,7 @@ export const samplerNode = defineNode({
     if (from && from.step > total) throw new NodeRunError('step_out_of_range', `the schedule has ${total} steps, so the sampler cannot continue from step ${from.step}`);
     const first = from?.step ?? 0;
     let latent = (from ? from.values.latent : inputs.latent) as TensorValue;
-    let state = (from ? from.values.state : { kind: 'schedulerState', stepCount: 0, prevX0: null }) as SchedulerStateValue;
+    let state = (from ? from.values.state : { kind: 'schedulerState', stepCount: 0, prevX0: null }) as SolverStateValue;
     if (!isTensorValue(latent) || state?.kind !== 'schedulerState') throw new NodeRunError('bad_kept_step', `the kept step ${first} has no latent and solver state to continue from`);
     // Each step's latent is read once: for the preview and for the kept copy.
     // With previews off nothing is read back during the loop (GPU tensors stay on the GPU), so no
@@ -64,7 +64,13 @@ export const samplerNode = defineNode({
     };
     kept?.begin(total);
     if (!from) await keep(0);
-    const owned = new Set<TensorValue>();
+    // Tensors this run made and still holds: the latest latent and the solver state's (PNDM's memory
+    // holds earlier latents and noise predictions too). The starting latent and state are not ours.
+    const held = new Set<TensorValue>();
+    const foreign = new Set<TensorValue>([latent, ...stateTensors(state)]);
+    const free = (t: TensorValue) => {
+      if (held.delete(t)) t.dispose();
+    };
     try {
       for (let k = s.startIndex + first; k < s.schedule.numInferenceSteps; k++) {
         signal.throwIfAborted();
@@ -78,22 +84,20 @@ export const samplerNode = defineNode({
           guidance,
           signal,
         });
+        held.add(eps);
         const r = await advance(ml, s.schedule, k, latent, eps, state, seed, s.eta);
-        eps.dispose();
-        if (r.denoised !== r.state.prevX0) r.denoised.dispose();
-        if (state.prevX0 && state.prevX0 !== r.state.prevX0) state.prevX0.dispose();
-        if (owned.has(latent)) latent.dispose();
+        for (const t of [r.latent, r.denoised, ...stateTensors(r.state)]) if (!foreign.has(t)) held.add(t);
+        const live = new Set([r.latent, ...stateTensors(r.state)]);
+        for (const t of [eps, r.denoised, latent, ...stateTensors(state)]) if (!live.has(t)) free(t);
         latent = r.latent;
-        owned.add(latent);
         state = r.state;
         const j = k - s.startIndex + 1;
         progress((j - first) / (total - first), await keep(j));
       }
-      state.prevX0?.dispose();
+      for (const t of [...held]) if (t !== latent) free(t);
       return { latent };
     } catch (e) {
-      for (const t of owned) t.dispose();
-      state.prevX0?.dispose();
+      for (const t of [...held]) free(t);
       throw e;
     }
   },

@@ -4,7 +4,7 @@ import { NodeRunError } from '@/engine/errors';
 import { makeSchedule, strengthStart, type Schedule, type SchedulerKind } from '@/ml/schedulers';
 import { isPipelineValue, type ScheduleValue, type SchedulerStateValue } from '@/ml/values';
 
-const KINDS = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'ddpm', 'lcm'] as const;
+const KINDS = ['euler', 'euler-ancestral', 'ddim', 'dpmpp-2m', 'ddpm', 'lcm', 'pndm'] as const;
 
 /**
  * Stable Diffusion 1.x's scheduler_config.json (runwayml/stable-diffusion-v1-5), used when no
@@ -21,6 +21,7 @@ export const SD_DEFAULT = {
   prediction_type: 'epsilon',
   clip_sample: false,
   set_alpha_to_one: false,
+  skip_prk_steps: true,
 };
 
 interface SchedulerParams {
@@ -46,6 +47,11 @@ function scheduleOf(params: SchedulerParams, pipelineConfig?: Readonly<Record<st
   }
 }
 
+/** "20 steps", or for PNDM, whose model calls outnumber its steps, "21 UNet calls of 20 steps". */
+function calls(schedule: Schedule, steps: number): string {
+  return schedule.numInferenceSteps === steps ? `${steps} steps` : `${schedule.numInferenceSteps} UNet calls of ${steps} steps`;
+}
+
 export const schedulerNode = defineNode({
   type: 'sampling.scheduler',
   version: 1,
@@ -56,13 +62,16 @@ export const schedulerNode = defineNode({
     'Training added noise in 1000 small steps. Sampling walks back in far fewer: the scheduler picks ' +
     'which noise levels (timesteps, with noise size sigma) to visit and how to step between them. ' +
     'Euler follows the slope the UNet predicts; DPM++ 2M also uses the previous step for a better ' +
-    'curve; ancestral samplers add fresh noise each step. Strength below 1 starts part way (image to image). ' +
+    'curve; ancestral samplers add fresh noise each step. PNDM (PLMS), the scheduler Stable Diffusion 1.x ships with, ' +
+    'blends the last four noise predictions; it takes its first step twice, so N steps make N + 1 UNet calls ' +
+    '(the steps output and the Sampler count calls). Strength below 1 starts part way (image to image). ' +
     "DDIM's eta sets how much fresh noise each DDIM step adds back: 0 is plain deterministic DDIM (the same " +
     'seed gives the same picture at any step count), 1 makes it as random as DDPM.',
   maths:
     'Training noises a clean latent x₀ to x_t = √ᾱ_t·x₀ + √(1−ᾱ_t)·ε, with ᾱ_t = Π_{s≤t}(1−β_s). ' +
     'The noise size is σ_t = √((1−ᾱ_t)/ᾱ_t); sampling visits N of the 1000 timesteps, from the largest σ to the smallest. ' +
-    'DDIM adds η·√((1−ᾱ_prev)/(1−ᾱ_t))·√(1−ᾱ_t/ᾱ_prev) times fresh noise each step (η = eta).',
+    'DDIM adds η·√((1−ᾱ_prev)/(1−ᾱ_t))·√(1−ᾱ_t/ᾱ_prev) times fresh noise each step (η = eta). ' +
+    'PLMS combines predictions like Adams-Bashforth: ε̂ = (55ε_k − 59ε_{k−1} + 37ε_{k−2} − 9ε_{k−3})/24 once four are known.',
   explainChart: (params) => {
     const made = scheduleOf(params);
     if ('error' in made) return made;
@@ -72,7 +81,7 @@ export const schedulerNode = defineNode({
     const last = sigmas.length - 1;
     const start = startIndex > 0 ? ` Strength ${params.strength} starts at step ${startIndex}.` : '';
     return {
-      title: `Noise level σ at each of the ${params.steps} steps (${params.scheduler}${params.karras ? ', Karras' : ''})`,
+      title: `Noise level σ at each of the ${calls(schedule, params.steps)} (${params.scheduler}${params.karras ? ', Karras' : ''})`,
       xLabel: 'step',
       yLabel: 'σ (log scale)',
       values: sigmas,
@@ -84,7 +93,7 @@ export const schedulerNode = defineNode({
   inputs: [{ name: 'pipeline', type: 'pipeline', optional: true, description: "Gives the model's scheduler_config.json." }],
   outputs: [
     { name: 'schedule', type: 'schedule' },
-    { name: 'steps', type: 'integer', description: 'How many steps run (the loop count).' },
+    { name: 'steps', type: 'integer', description: 'How many steps run (the loop count): one UNet call each (PNDM: more calls than steps asked for).' },
     { name: 'state', type: 'schedulerState', description: "The solver's empty memory, to start a loop." },
   ],
   params: z.object({

@@ -22,7 +22,7 @@ export const schedulerStepNode = defineNode({
     { name: 'step', type: 'integer' },
     { name: 'latent', type: 'latent' },
     { name: 'noisePrediction', type: 'tensor', label: 'noise prediction' },
-    { name: 'state', type: 'schedulerState', optional: true },
+    { name: 'state', type: 'schedulerState', optional: true, description: "The previous step's state output (DPM++ 2M and PNDM remember earlier steps in it)." },
     { name: 'seed', type: 'seed', optional: true, description: 'For samplers that add noise each step (ancestral, DDPM, LCM).' },
   ],
   outputs: [

@@ -101,6 +101,7 @@ export function weftToComfy(graph: Graph): ComfyExport {
         const noise = start?.type === 'sampling.initialLatent' ? upNode(start.id, 'noise') : undefined;
         for (const x of [sched, start, noise]) if (x) absorbed.add(x.id);
         const sp = sched?.params ?? {};
+        if (sp.scheduler === 'pndm') skipped.push(`${sched!.label ?? sched!.id}: ComfyUI has no PNDM (PLMS) sampler; it was written as 'euler'`);
         const inputs: Record<string, unknown> = {
           seed: noise?.params.seed ?? p.seed ?? 0,
           steps: sp.steps ?? 20,

@@ -11,8 +11,8 @@ import { hasKey } from '@/engine/record';
  * alphas_cumprod_sd15.json, made by tools/reference/schedulers.py with real torch).
  */
 
-export type SchedulerKind = 'ddpm' | 'ddim' | 'euler' | 'euler-ancestral' | 'dpmpp-2m' | 'lcm';
-export const SCHEDULER_KINDS: readonly SchedulerKind[] = ['ddpm', 'ddim', 'euler', 'euler-ancestral', 'dpmpp-2m', 'lcm'];
+export type SchedulerKind = 'ddpm' | 'ddim' | 'euler' | 'euler-ancestral' | 'dpmpp-2m' | 'lcm' | 'pndm';
+export const SCHEDULER_KINDS: readonly SchedulerKind[] = ['ddpm', 'ddim', 'euler', 'euler-ancestral', 'dpmpp-2m', 'lcm', 'pndm'];
 
 export type TimestepSpacing = 'linspace' | 'leading' | 'trailing';
 export type PredictionType = 'epsilon' | 'v_prediction';
@@ -29,7 +29,7 @@ export interface SchedulerConfig {
   timestepSpacing: TimestepSpacing;
   stepsOffset: number;
   predictionType: PredictionType;
-  /** DDIM / LCM: alphas_cumprod used past the last step (1 or alphas_cumprod[0]). */
+  /** DDIM / LCM / PNDM: alphas_cumprod used past the last step (1 or alphas_cumprod[0]). */
   setAlphaToOne: boolean;
   clipSample: boolean;
   clipSampleRange: number;
@@ -45,6 +45,8 @@ export interface SchedulerConfig {
   /** DPM++ 2M: use first order on the last step(s) when steps < 15. */
   lowerOrderFinal: boolean;
   eulerAtFinal: boolean;
+  /** PNDM: true = PLMS only (Stable Diffusion's setting); false = 12 pseudo Runge-Kutta warm-up calls first. */
+  skipPrkSteps: boolean;
 }
 
 /** diffusers' scheduler_config.json as found in a pipeline folder (snake_case; unknown keys ignored). */
@@ -71,6 +73,7 @@ function classDefaults(kind: SchedulerKind): SchedulerConfig {
     timestepScaling: 10.0,
     lowerOrderFinal: true,
     eulerAtFinal: false,
+    skipPrkSteps: false,
   };
   switch (kind) {
     case 'ddpm':
@@ -84,6 +87,8 @@ function classDefaults(kind: SchedulerKind): SchedulerConfig {
       return { ...base, timestepSpacing: 'linspace', clipSample: false };
     case 'lcm':
       return { ...base, betaStart: 0.00085, betaEnd: 0.012, betaSchedule: 'scaled_linear', clipSample: false };
+    case 'pndm':
+      return { ...base, setAlphaToOne: false, clipSample: false }; // PNDMScheduler: leading, skip_prk_steps False
   }
 }
 
@@ -106,6 +111,7 @@ const SNAKE_TO_CAMEL: Record<string, keyof SchedulerConfig> = {
   timestep_scaling: 'timestepScaling',
   lower_order_final: 'lowerOrderFinal',
   euler_at_final: 'eulerAtFinal',
+  skip_prk_steps: 'skipPrkSteps',
 };
 
 /**
@@ -131,6 +137,8 @@ export function resolveConfig(
   }
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined && hasKey(cfg, k)) rec[k] = v;
   if (kind !== 'ddpm') cfg.varianceType = 'fixed_small'; // only DDPM reads it
+  if (kind !== 'pndm') cfg.skipPrkSteps = false; // only PNDM reads it
+  if (kind === 'pndm') cfg.clipSample = false; // PNDMScheduler has no clip_sample
   validate(cfg);
   return cfg;
 }
@@ -173,6 +181,7 @@ function validate(c: SchedulerConfig): void {
   if (c.predictionType !== 'epsilon' && c.predictionType !== 'v_prediction') bad('prediction_type', c.predictionType, 'epsilon, v_prediction');
   if (c.finalSigmasType !== 'zero' && c.finalSigmasType !== 'sigma_min') bad('final_sigmas_type', c.finalSigmasType, 'zero, sigma_min');
   if (c.varianceType !== 'fixed_small' && c.varianceType !== 'fixed_large') bad('variance_type', c.varianceType, 'fixed_small, fixed_large');
+  if (typeof c.skipPrkSteps !== 'boolean') bad('skip_prk_steps', c.skipPrkSteps, 'true, false');
 }
 
 const f32 = Math.fround;

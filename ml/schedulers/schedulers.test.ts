@@ -7,6 +7,7 @@ import {
   initialState,
   makeSchedule,
   needsNoise,
+  pndmPlan,
   resolveConfig,
   roundHalfEven,
   scaleModelInput,
@@ -18,7 +19,7 @@ import {
   type SchedulerKind,
   type SchedulerState,
 } from './index';
-import { toyLoop } from './toyLoop';
+import { toyLoop, toyLoopFrom } from './toyLoop';
 
 // Fixtures: tests/fixtures/schedulers/*.json, made by tools/reference/schedulers.py (numpy port of diffusers).
 const FIX = fileURLToPath(new URL('../../tests/fixtures/schedulers/', import.meta.url));
@@ -38,7 +39,7 @@ const SD15 = {
   trained_betas: null,
 };
 
-const FIXTURES: Array<{ file: string; kind: SchedulerKind; karras: boolean }> = [
+const FIXTURES: Array<{ file: string; kind: SchedulerKind; karras: boolean; extra?: Record<string, unknown> }> = [
   { file: 'ddpm.json', kind: 'ddpm', karras: false },
   { file: 'ddim.json', kind: 'ddim', karras: false },
   { file: 'euler.json', kind: 'euler', karras: false },
@@ -47,6 +48,8 @@ const FIXTURES: Array<{ file: string; kind: SchedulerKind; karras: boolean }> = 
   { file: 'dpmpp-2m.json', kind: 'dpmpp-2m', karras: false },
   { file: 'dpmpp-2m-karras.json', kind: 'dpmpp-2m', karras: true },
   { file: 'lcm.json', kind: 'lcm', karras: false },
+  { file: 'pndm.json', kind: 'pndm', karras: false },
+  { file: 'pndm-prk.json', kind: 'pndm', karras: false, extra: { skip_prk_steps: false } },
 ];
 
 function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel = 1e-4, what = '') {
@@ -59,8 +62,8 @@ function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, rel
   }
 }
 
-function make(kind: SchedulerKind, karras: boolean, spacing: string | null, steps: number, predictionType = 'epsilon'): Schedule {
-  const json: Record<string, unknown> = { ...SD15, use_karras_sigmas: karras, prediction_type: predictionType };
+function make(kind: SchedulerKind, karras: boolean, spacing: string | null, steps: number, predictionType = 'epsilon', extra: Record<string, unknown> = {}): Schedule {
+  const json: Record<string, unknown> = { ...SD15, use_karras_sigmas: karras, prediction_type: predictionType, ...extra };
   if (spacing) json.timestep_spacing = spacing;
   return makeSchedule(kind, json, steps);
 }
@@ -85,7 +88,7 @@ for (const fx of FIXTURES) {
   describe(`${fx.file.replace('.json', '')} matches diffusers reference`, () => {
     for (const ref of doc.schedules) {
       it(`timesteps and sigmas: spacing ${ref.spacing ?? '-'}, ${ref.steps} steps`, () => {
-        const s = make(fx.kind, fx.karras, ref.spacing, ref.steps);
+        const s = make(fx.kind, fx.karras, ref.spacing, ref.steps, 'epsilon', fx.extra);
         expect(s.numInferenceSteps).toBe(ref.timesteps.length);
         const integer = fx.kind !== 'euler' && fx.kind !== 'euler-ancestral';
         if (integer) expect(s.timesteps).toEqual(ref.timesteps);
@@ -99,17 +102,26 @@ for (const fx of FIXTURES) {
     }
     for (const run of doc.loop.runs) {
       it(`10-step sampling loop (toy model): spacing ${run.spacing ?? '-'} ${run.predictionType ?? ''} ${run.eta ? 'eta ' + run.eta : ''}`, () => {
-        const s = make(fx.kind, fx.karras, run.spacing, run.steps, run.predictionType);
+        const s = make(fx.kind, fx.karras, run.spacing, run.steps, run.predictionType, fx.extra);
         const final = toyLoop(s, doc.loop.initNoise, doc.loop.stepNoise, run.eta);
         expectClose(final, run.final, 1e-4, 'final sample');
       });
       if (run.addNoise) {
         it(`img2img add_noise at strength ${run.addNoise.strength}: spacing ${run.spacing ?? '-'}`, () => {
-          const s = make(fx.kind, fx.karras, run.spacing, run.steps);
+          const s = make(fx.kind, fx.karras, run.spacing, run.steps, 'epsilon', fx.extra);
           const { startIndex } = strengthStart(s, run.addNoise.strength);
           expect(startIndex).toBe(run.addNoise.tStart);
           const noisy = addNoise(s, Float32Array.from(doc.loop.imageLatent), Float32Array.from(doc.loop.imageNoise), startIndex);
           expectClose(noisy, run.addNoise.noisy, 1e-4, 'noisy latent');
+        });
+      }
+      if (run.img2img) {
+        it(`img2img loop from step ${run.img2img.tStart} with a fresh state: spacing ${run.spacing ?? '-'}`, () => {
+          const s = make(fx.kind, fx.karras, run.spacing, run.steps, 'epsilon', fx.extra);
+          const { startIndex } = strengthStart(s, run.img2img.strength);
+          expect(startIndex).toBe(run.img2img.tStart);
+          const noisy = addNoise(s, Float32Array.from(doc.loop.imageLatent), Float32Array.from(doc.loop.imageNoise), startIndex);
+          expectClose(toyLoopFrom(s, noisy, startIndex, doc.loop.stepNoise), run.img2img.final, 1e-4, 'final sample');
         });
       }
     }
@@ -145,13 +157,88 @@ describe('known constants and documented behaviour', () => {
   });
 });
 
+describe('PNDM (PLMS, and PRK warm-up): steps and model calls', () => {
+  it('SD 1.5 at 50 steps: 51 model calls, 981, 961, 961, 941 ... 1 (the second timestep twice)', () => {
+    const s = makeSchedule('pndm', SD15, 50);
+    expect(s.numInferenceSteps).toBe(51);
+    expect(s.timesteps.length).toBe(51);
+    expect(s.pndm).toEqual({ steps: 50, stepRatio: 20, prkCalls: 0 });
+    expect(s.timesteps.slice(0, 4)).toEqual([981, 961, 961, 941]);
+    expect(s.timesteps[50]).toBe(1);
+    expect(s.initNoiseSigma).toBe(1);
+    expect(s.sigmas).toBeNull();
+    for (let i = 0; i < 51; i++) expect(needsNoise(s, i)).toBe(false);
+  });
+  it('model calls: PLMS steps + 1 (1 for 1 step); with PRK steps + 9; PRK needs 4 steps', () => {
+    expect(makeSchedule('pndm', SD15, 1).timesteps).toEqual([1]);
+    expect(makeSchedule('pndm', SD15, 2).numInferenceSteps).toBe(3);
+    expect(makeSchedule('pndm', SD15, 20).numInferenceSteps).toBe(21);
+    const prk = makeSchedule('pndm', { ...SD15, skip_prk_steps: false }, 20);
+    expect(prk.numInferenceSteps).toBe(29);
+    expect(prk.pndm!.prkCalls).toBe(12);
+    expect(() => makeSchedule('pndm', { ...SD15, skip_prk_steps: false }, 3)).toThrow(/at least 4 steps/);
+  });
+  it("skip_prk_steps defaults to false, as in diffusers' PNDMScheduler; other kinds ignore it", () => {
+    const { skip_prk_steps: _, ...noKey } = SD15;
+    expect(makeSchedule('pndm', noKey, 10).numInferenceSteps).toBe(19);
+    expect(makeSchedule('ddim', { ...SD15, skip_prk_steps: false }, 10).numInferenceSteps).toBe(10);
+    expect(() => makeSchedule('pndm', { ...SD15, skip_prk_steps: 'yes' }, 10)).toThrow(/skip_prk_steps/);
+  });
+  it('img2img: the start comes from the steps asked for, all calls from there run', () => {
+    const s = makeSchedule('pndm', SD15, 10);
+    expect(strengthStart(s, 0.6)).toEqual({ startIndex: 4, timesteps: s.timesteps.slice(4), numSteps: 7 });
+    expect(strengthStart(s, 1).numSteps).toBe(11);
+  });
+  it('the first step is taken again from the same sample with the mean of both predictions', () => {
+    const s = makeSchedule('pndm', SD15, 10);
+    expect(pndmPlan(s, 0, 0, { ets: 0, curSample: false, curModelOutput: false })).toMatchObject({ timestep: 901, prevTimestep: 801 });
+    const p1 = pndmPlan(s, 1, 1, { ets: 1, curSample: true, curModelOutput: false });
+    expect(p1).toMatchObject({ timestep: 901, prevTimestep: 801, next: { ets: [0], curSample: null } });
+    expect(p1.prev.map((t) => t.ref)).toEqual(['curSample', 'model', 0]);
+    expect(p1.prev[1].coefficient).toBeCloseTo(p1.prev[2].coefficient, 12);
+    // 4th order once 3 outputs are kept: 55, -59, 37, -9 over 24, newest first.
+    const p5 = pndmPlan(s, 5, 5, { ets: 3, curSample: false, curModelOutput: false });
+    const w = p5.prev.slice(1).map((t) => t.coefficient / p5.prev[1].coefficient);
+    [1, -59 / 55, 37 / 55, -9 / 55].forEach((x, i) => expect(w[i]).toBeCloseTo(x, 12));
+    expect(p5.prev.slice(1).map((t) => t.ref)).toEqual(['model', 2, 1, 0]);
+    expect(p5.next.ets).toEqual([1, 2, 'model']);
+  });
+  it('the state is explicit: a JSON round trip mid-run gives the same result; a missing memory is refused', () => {
+    for (const extra of [{}, { skip_prk_steps: false }]) {
+      const s = makeSchedule('pndm', { ...SD15, ...extra }, 6);
+      let x: Float32Array = Float32Array.from({ length: 8 }, (_, i) => Math.sin(i + 1));
+      let st: SchedulerState = initialState();
+      for (let i = 0; i < s.numInferenceSteps; i++) {
+        const e = Float32Array.from(x, (v, j) => 0.1 * v + Math.cos(i + j));
+        const a = step(s, i, e, x, st);
+        const b = step(s, i, e, x, stateFromJSON(JSON.parse(JSON.stringify(stateToJSON(st)))));
+        expect(Array.from(a.prevSample)).toEqual(Array.from(b.prevSample));
+        if (i >= 1) expect(() => step(s, i, e, x, { stepCount: i, prevModelOutput: null })).toThrow(/PNDM step .* the state lacks/);
+        x = a.prevSample;
+        st = a.state;
+      }
+    }
+  });
+  it('v_prediction and does not mutate its inputs', () => {
+    const s = makeSchedule('pndm', { ...SD15, prediction_type: 'v_prediction' }, 4);
+    const x = Float32Array.from([1, 2, 3]);
+    const e = Float32Array.from([0.5, 0.5, 0.5]);
+    const r = step(s, 0, e, x, initialState());
+    const a = s.alphaProd![0];
+    expect(r.predOriginal[0]).toBeCloseTo(Math.sqrt(a) * 1 - Math.sqrt(1 - a) * 0.5, 5);
+    step(s, 1, e, r.prevSample, r.state);
+    expect(Array.from(x)).toEqual([1, 2, 3]);
+    expect(Array.from(e)).toEqual([0.5, 0.5, 0.5]);
+  });
+});
+
 const SHIPPED_SCHEDULER = fileURLToPath(new URL('../../public/models/shapes-v1/scheduler/scheduler_config.json', import.meta.url));
 describe.runIf(existsSync(SHIPPED_SCHEDULER))('shipped shapes-v1 scheduler_config.json', () => {
   it('is read for every scheduler kind (spacing, offset, betas from the file)', () => {
     const json = JSON.parse(readFileSync(SHIPPED_SCHEDULER, 'utf8'));
-    for (const kind of ['ddpm', 'ddim', 'euler', 'euler-ancestral', 'dpmpp-2m', 'lcm'] as const) {
+    for (const kind of ['ddpm', 'ddim', 'euler', 'euler-ancestral', 'dpmpp-2m', 'lcm', 'pndm'] as const) {
       const s = makeSchedule(kind, json, 4);
-      expect(s.timesteps.length).toBe(4);
+      expect(s.timesteps.length).toBe(kind === 'pndm' ? 5 : 4); // skip_prk_steps true: PLMS, steps + 1 calls
       expect(s.config.numTrainTimesteps).toBe(json.num_train_timesteps);
       if (json.timestep_spacing) expect(s.config.timestepSpacing).toBe(json.timestep_spacing);
     }

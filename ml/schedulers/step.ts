@@ -12,19 +12,57 @@
  *   convert_model_output, dpm_solver_first_order_update, multistep_dpm_solver_second_order_update,
  *   lower_order_final / euler_at_final / final_sigmas_type rules
  * - lcm:   LCMScheduler.step (get_scalings_for_boundary_condition_discrete, sigma_data 0.5)
- * - addNoise: each scheduler's add_noise (alphas_cumprod based for DDPM/DDIM/LCM; sigma based for
+ * - pndm:  PNDMScheduler.step -> step_prk / step_plms (ets, counter, cur_sample, cur_model_output),
+ *   _get_prev_sample (formula (9) of the PNDM paper; v_prediction); see pndmPlan
+ * - addNoise: each scheduler's add_noise (alphas_cumprod based for DDPM/DDIM/LCM/PNDM; sigma based for
  *   Euler; alpha_t/sigma_t of sigma for DPM++).
  * Arithmetic is float64 per element, results stored as Float32Array.
  */
 import { alphasCumprod } from './config';
-import type { Schedule } from './schedule';
+import { pndmTimesteps, type Schedule } from './schedule';
 
 /** Solver memory between steps. Structured-clone friendly; see stateToJSON for a JSON form. */
 export interface SchedulerState {
-  /** Steps taken so far with this state (diffusers' lower_order_nums is min(stepCount, order)). */
+  /** Steps taken so far with this state (diffusers' lower_order_nums is min(stepCount, order); PNDM's counter). */
   stepCount: number;
   /** DPM++ 2M: the previous step's data prediction (x0). */
   prevModelOutput: Float32Array | null;
+  /** PNDM: its memory (absent or null before the first step and for the other schedulers). */
+  pndm?: PndmMemory<Float32Array> | null;
+}
+
+/**
+ * PNDM's memory between steps, diffusers' running values: `ets`, the model outputs it keeps (oldest
+ * first; the last 3 are all a later step reads), `curSample` (cur_sample: the sample a repeated or
+ * PRK step starts from) and `curModelOutput` (cur_model_output: PRK's running Runge-Kutta sum; null = 0).
+ */
+export interface PndmMemory<T> {
+  ets: T[];
+  curSample: T | null;
+  curModelOutput: T | null;
+}
+
+/** What a PNDM term reads: the step's sample, its model output, or a part of the memory (a number: ets[i]). */
+export type PndmRef = 'sample' | 'model' | 'curSample' | 'curModelOutput' | number;
+export interface PndmTerm {
+  ref: PndmRef;
+  coefficient: number;
+}
+
+/**
+ * One PNDM step as linear combinations of the sample, the model output and the memory, so it can run
+ * on tensors where they are (ml/denoise.ts) as well as on arrays (`step`); the maths is here only.
+ */
+export interface PndmPlan {
+  /** The pair `_get_prev_sample` steps between. */
+  timestep: number;
+  prevTimestep: number;
+  /** prevSample = Σ coefficient · ref */
+  prev: PndmTerm[];
+  /** The clean-sample estimate from this call alone: (x − √(1−ᾱ)·ε)/√ᾱ at the model's timestep (v: √ᾱ·x − √(1−ᾱ)·v). */
+  x0: PndmTerm[];
+  /** The memory after the step: ets and curSample are refs (kept as they are); curModelOutput a new sum or null. */
+  next: { ets: PndmRef[]; curSample: PndmRef | null; curModelOutput: PndmTerm[] | null };
 }
 
 export interface StepResult {
@@ -43,12 +81,26 @@ export function initialState(): SchedulerState {
   return { stepCount: 0, prevModelOutput: null };
 }
 
-export function stateToJSON(s: SchedulerState): { stepCount: number; prevModelOutput: number[] | null } {
-  return { stepCount: s.stepCount, prevModelOutput: s.prevModelOutput ? Array.from(s.prevModelOutput) : null };
+export interface SchedulerStateJSON {
+  stepCount: number;
+  prevModelOutput: number[] | null;
+  pndm?: PndmMemory<number[]>;
 }
 
-export function stateFromJSON(j: { stepCount: number; prevModelOutput: number[] | null }): SchedulerState {
-  return { stepCount: j.stepCount, prevModelOutput: j.prevModelOutput ? Float32Array.from(j.prevModelOutput) : null };
+export function stateToJSON(s: SchedulerState): SchedulerStateJSON {
+  const j: SchedulerStateJSON = { stepCount: s.stepCount, prevModelOutput: s.prevModelOutput ? Array.from(s.prevModelOutput) : null };
+  if (s.pndm) j.pndm = mapMemory(s.pndm, (a) => Array.from(a));
+  return j;
+}
+
+export function stateFromJSON(j: SchedulerStateJSON): SchedulerState {
+  const s: SchedulerState = { stepCount: j.stepCount, prevModelOutput: j.prevModelOutput ? Float32Array.from(j.prevModelOutput) : null };
+  if (j.pndm) s.pndm = mapMemory(j.pndm, (a) => Float32Array.from(a));
+  return s;
+}
+
+function mapMemory<A, B>(m: PndmMemory<A>, f: (a: A) => B): PndmMemory<B> {
+  return { ets: m.ets.map(f), curSample: m.curSample === null ? null : f(m.curSample), curModelOutput: m.curModelOutput === null ? null : f(m.curModelOutput) };
 }
 
 function checkIndex(schedule: Schedule, stepIndex: number): void {
@@ -222,6 +274,34 @@ export function step(
       nextState.prevModelOutput = x0;
       break;
     }
+    case 'pndm': {
+      const mem = state.pndm ?? { ets: [], curSample: null, curModelOutput: null };
+      for (const a of [...mem.ets, mem.curSample, mem.curModelOutput]) {
+        if (a && a.length !== n) throw new Error(`PNDM state holds ${a.length} values, sample has ${n}`);
+      }
+      const plan = pndmPlan(schedule, stepIndex, state.stepCount, { ets: mem.ets.length, curSample: mem.curSample !== null, curModelOutput: mem.curModelOutput !== null });
+      const read = (r: PndmRef): Float32Array =>
+        r === 'sample' ? sample : r === 'model' ? modelOutput : r === 'curSample' ? mem.curSample! : r === 'curModelOutput' ? mem.curModelOutput! : mem.ets[r];
+      const combine = (terms: PndmTerm[], out: Float32Array) => {
+        const arrays = terms.map((t) => read(t.ref));
+        for (let i = 0; i < n; i++) {
+          let acc = 0;
+          for (let j = 0; j < terms.length; j++) acc += terms[j].coefficient * arrays[j][i];
+          out[i] = acc;
+        }
+        return out;
+      };
+      combine(plan.prev, prev);
+      combine(plan.x0, x0);
+      // The memory keeps its own copies (the caller may reuse its arrays).
+      const own = (r: PndmRef) => (r === 'sample' || r === 'model' ? read(r).slice() : read(r));
+      nextState.pndm = {
+        ets: plan.next.ets.map(own),
+        curSample: plan.next.curSample === null ? null : own(plan.next.curSample),
+        curModelOutput: plan.next.curModelOutput ? combine(plan.next.curModelOutput, new Float32Array(n)) : null,
+      };
+      break;
+    }
     case 'lcm': {
       const t = schedule.timesteps[stepIndex];
       const aT = schedule.alphaProd![stepIndex];
@@ -247,6 +327,105 @@ export function step(
     }
   }
   return { prevSample: prev, state: nextState, predOriginal: x0 };
+}
+
+/**
+ * PNDM step `stepIndex` after `stepCount` steps on a state whose memory holds `memory.ets` model outputs
+ * (and a cur_sample / cur_model_output or not), as diffusers' PNDMScheduler.step does it:
+ * - PRK (stepCount < prkCalls), call c: c % 4 == 0 keeps the output in ets and the sample as cur_sample;
+ *   calls 0-2 of each 4 step from cur_sample with the plain output, call 3 with the Runge-Kutta sum
+ *   cur_model_output + ε/6 (the sum: ε₀/6 + ε₁/3 + ε₂/3).
+ * - PLMS: the output joins the last 3 kept, except on call 1 (the first step again, from cur_sample, with
+ *   (ε₁ + ε₀)/2); then Adams-Bashforth of the order the kept outputs allow: ε, (3ε − ε₋₁)/2,
+ *   (23ε − 16ε₋₁ + 5ε₋₂)/12, (55ε − 59ε₋₁ + 37ε₋₂ − 9ε₋₃)/24.
+ * - _get_prev_sample(x, t, t', ε̂) = √(ᾱ_t'/ᾱ_t)·x − (ᾱ_t' − ᾱ_t)·ε̂ / (ᾱ_t·√(1−ᾱ_t') + √(ᾱ_t(1−ᾱ_t)ᾱ_t'));
+ *   v_prediction first turns the combined output into ε̂ = √ᾱ_t·v̂ + √(1−ᾱ_t)·x.
+ * Throws when the memory lacks what the step reads (a state not passed on from the previous step).
+ */
+export function pndmPlan(schedule: Schedule, stepIndex: number, stepCount: number, memory: { ets: number; curSample: boolean; curModelOutput: boolean }): PndmPlan {
+  checkIndex(schedule, stepIndex);
+  if (schedule.kind !== 'pndm' || !schedule.pndm) throw new Error(`pndmPlan needs a PNDM schedule, not ${schedule.kind}`);
+  const lacks = (what: string) =>
+    new Error(`PNDM step ${stepIndex} (after ${stepCount} steps): the state lacks ${what} (pass the state returned by the previous step)`);
+  const { timestep, prevTimestep } = pndmTimesteps(schedule, stepIndex, stepCount);
+  const cfg = schedule.config;
+  const c = stepCount;
+  const etsIdx = Array.from({ length: memory.ets }, (_, i) => i as PndmRef);
+  let from: PndmRef = 'sample';
+  let eps: PndmTerm[];
+  let next: PndmPlan['next'];
+  if (c < schedule.pndm.prkCalls) {
+    const acc: PndmTerm[] = memory.curModelOutput ? [{ ref: 'curModelOutput', coefficient: 1 }] : [];
+    const phase = c % 4;
+    if (phase !== 0 && !memory.curSample) throw lacks('cur_sample');
+    // Each earlier 4-call group kept its first output (a state from elsewhere would not have).
+    if (memory.ets < Math.ceil(c / 4)) throw lacks(`the model outputs of the earlier PRK calls (it keeps ${memory.ets})`);
+    from = phase === 0 ? 'sample' : 'curSample';
+    eps = [{ ref: 'model', coefficient: 1 }];
+    let sum: PndmTerm[] | null;
+    if (phase === 3) {
+      eps = [...acc, { ref: 'model', coefficient: 1 / 6 }];
+      sum = null;
+    } else sum = [...acc, { ref: 'model', coefficient: phase === 0 ? 1 / 6 : 1 / 3 }];
+    next = { ets: phase === 0 ? [...etsIdx, 'model'] : etsIdx, curSample: phase === 3 ? null : from, curModelOutput: sum };
+  } else {
+    if (schedule.pndm.prkCalls > 0 && memory.ets < 3) throw lacks('the 3 model outputs of the PRK warm-up');
+    const kept: PndmRef[] = c !== 1 ? [...etsIdx.slice(-3), 'model'] : etsIdx;
+    const L = kept.length;
+    // The combined output over the kept outputs, newest last (ε = the newest).
+    const ab = (w: number[], d: number) => w.map((coefficient, j) => ({ ref: kept[L - 1 - j], coefficient: coefficient / d }));
+    if (L === 1 && c === 0) {
+      eps = [{ ref: 'model', coefficient: 1 }];
+      next = { ets: kept, curSample: 'sample', curModelOutput: null };
+    } else if (L === 1 && c === 1) {
+      if (!memory.curSample) throw lacks('cur_sample');
+      eps = [
+        { ref: 'model', coefficient: 0.5 },
+        { ref: kept[0], coefficient: 0.5 },
+      ];
+      from = 'curSample';
+      next = { ets: kept, curSample: null, curModelOutput: null };
+    } else {
+      if (c === 1 || L === 1) throw lacks(`the previous model outputs (it keeps ${memory.ets})`);
+      if (L === 2) eps = ab([3, -1], 2);
+      else if (L === 3) eps = ab([23, -16, 5], 12);
+      else eps = ab([55, -59, 37, -9], 24);
+      next = { ets: kept.slice(-3), curSample: null, curModelOutput: null };
+    }
+    if (memory.curModelOutput) next.curModelOutput = [{ ref: 'curModelOutput', coefficient: 1 }];
+  }
+  const ac = alphasCumprodOf(schedule);
+  const aT = ac[timestep];
+  const aP = prevTimestep >= 0 ? ac[prevTimestep] : cfg.setAlphaToOne ? 1 : ac[0];
+  const sampleCoeff = Math.sqrt(aP / aT);
+  const epsCoeff = -(aP - aT) / (aT * Math.sqrt(1 - aP) + Math.sqrt(aT * (1 - aT) * aP));
+  const v = cfg.predictionType === 'v_prediction';
+  // v: ε̂ = √ᾱ_t·v̂ + √(1−ᾱ_t)·x, so x's coefficient gains epsCoeff·√(1−ᾱ_t) and v̂'s is scaled by √ᾱ_t.
+  const prev: PndmTerm[] = [
+    { ref: from, coefficient: v ? sampleCoeff + epsCoeff * Math.sqrt(1 - aT) : sampleCoeff },
+    ...eps.map((t) => ({ ref: t.ref, coefficient: t.coefficient * epsCoeff * (v ? Math.sqrt(aT) : 1) })),
+  ];
+  const a = schedule.alphaProd![stepIndex];
+  const x0: PndmTerm[] = v
+    ? [
+        { ref: 'sample', coefficient: Math.sqrt(a) },
+        { ref: 'model', coefficient: -Math.sqrt(1 - a) },
+      ]
+    : [
+        { ref: 'sample', coefficient: 1 / Math.sqrt(a) },
+        { ref: 'model', coefficient: -Math.sqrt(1 - a) / Math.sqrt(a) },
+      ];
+  return { timestep, prevTimestep, prev, x0, next };
+}
+
+const acCache = new WeakMap<object, Float64Array>();
+function alphasCumprodOf(schedule: Schedule): Float64Array {
+  let ac = acCache.get(schedule.config);
+  if (!ac) {
+    ac = alphasCumprod(schedule.config);
+    acCache.set(schedule.config, ac);
+  }
+  return ac;
 }
 
 /** DPM-Solver's _sigma_to_alpha_sigma_t. */

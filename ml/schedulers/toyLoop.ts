@@ -6,9 +6,14 @@ import { initialState, needsNoise, scaleModelInput, step, type Schedule, type Sc
  * for each step that needs some. Tests run a schedule through it and compare with the fixture.
  */
 export function toyLoop(s: Schedule, init: readonly number[], stepNoise: readonly (readonly number[])[], eta?: number): Float32Array {
-  let x: Float32Array = Float32Array.from(init, (v) => Math.fround(v * s.initNoiseSigma));
+  return toyLoopFrom(s, Float32Array.from(init, (v) => Math.fround(v * s.initNoiseSigma)), 0, stepNoise, eta);
+}
+
+/** The same loop from step `startIndex` on a given latent (img2img: the noised image), with a fresh state. */
+export function toyLoopFrom(s: Schedule, start: Float32Array, startIndex: number, stepNoise: readonly (readonly number[])[], eta?: number): Float32Array {
+  let x = start;
   let state: SchedulerState = initialState();
-  for (let i = 0; i < s.numInferenceSteps; i++) {
+  for (let i = startIndex; i < s.numInferenceSteps; i++) {
     const t = s.timesteps[i];
     const inp = scaleModelInput(s, i, x);
     const eps = Float32Array.from(inp, (v) => 0.1 * v + 0.05 * Math.cos(t / 100));

@@ -380,6 +380,122 @@ class LCM:
         return prev, denoised
 
 
+class PNDM:
+    """scheduling_pndm.py: PNDMScheduler.set_timesteps (timestep_spacing; skip_prk_steps True: PLMS, the
+    second timestep repeated; False: 12 pseudo Runge-Kutta warm-up calls from the last 4 timesteps, then
+    PLMS), step -> step_prk / step_plms (ets, counter, cur_sample, cur_model_output), _get_prev_sample
+    (formula (9) of the PNDM paper, v_prediction), add_noise (DDPM's). init_noise_sigma 1, scale_model_input
+    the identity. The model is called once per entry of `timesteps`, which is not the number of steps."""
+
+    pndm_order = 4
+
+    def __init__(self, cfg, steps, spacing):
+        self.cfg = cfg
+        self.ac = alphas_cumprod_of(cfg)
+        self.final_alpha_cumprod = np.float32(1.0) if cfg.get("set_alpha_to_one", False) else self.ac[0]
+        n = cfg["num_train_timesteps"]
+        self.num_inference_steps = steps
+        if spacing == "linspace":
+            ts = np.linspace(0, n - 1, steps).round().astype(np.int64)
+        elif spacing == "leading":
+            step_ratio = n // steps
+            ts = (np.arange(0, steps) * step_ratio).round()
+            ts += cfg.get("steps_offset", 0)
+        elif spacing == "trailing":
+            step_ratio = n / steps
+            ts = np.round(np.arange(n, 0, -step_ratio))[::-1].astype(np.int64)
+            ts -= 1
+        else:
+            raise ValueError(spacing)
+        self._timesteps = ts
+        if cfg.get("skip_prk_steps", False):
+            self.prk_timesteps = np.array([])
+            self.plms_timesteps = np.concatenate([ts[:-1], ts[-2:-1], ts[-1:]])[::-1].copy()
+        else:
+            prk = np.array(ts[-self.pndm_order:]).repeat(2) + np.tile(np.array([0, n // steps // 2]), self.pndm_order)
+            self.prk_timesteps = (prk[:-1].repeat(2)[1:-1])[::-1].copy()
+            self.plms_timesteps = ts[:-3][::-1].copy()
+        self.timesteps = np.concatenate([self.prk_timesteps, self.plms_timesteps]).astype(np.int64)
+        self.ets = []
+        self.counter = 0
+        self.cur_model_output = 0
+        self.cur_sample = None
+        self.init_noise_sigma = 1.0
+        self.sigmas = None
+
+    def scale_model_input(self, x, i):
+        return x
+
+    def step(self, eps, i, x, noise):
+        t = int(self.timesteps[i])
+        if self.counter < len(self.prk_timesteps) and not self.cfg.get("skip_prk_steps", False):
+            return self.step_prk(eps, t, x), None
+        return self.step_plms(eps, t, x), None
+
+    def step_prk(self, model_output, timestep, sample):
+        n = self.cfg["num_train_timesteps"]
+        diff_to_prev = 0 if self.counter % 2 else n // self.num_inference_steps // 2
+        prev_timestep = timestep - diff_to_prev
+        timestep = int(self.prk_timesteps[self.counter // 4 * 4])
+        if self.counter % 4 == 0:
+            self.cur_model_output += 1 / 6 * model_output
+            self.ets.append(model_output)
+            self.cur_sample = sample
+        elif (self.counter - 1) % 4 == 0:
+            self.cur_model_output += 1 / 3 * model_output
+        elif (self.counter - 2) % 4 == 0:
+            self.cur_model_output += 1 / 3 * model_output
+        elif (self.counter - 3) % 4 == 0:
+            model_output = self.cur_model_output + 1 / 6 * model_output
+            self.cur_model_output = 0
+        cur_sample = self.cur_sample if self.cur_sample is not None else sample
+        prev_sample = self._get_prev_sample(cur_sample, timestep, prev_timestep, model_output)
+        self.counter += 1
+        return prev_sample
+
+    def step_plms(self, model_output, timestep, sample):
+        n = self.cfg["num_train_timesteps"]
+        if not self.cfg.get("skip_prk_steps", False) and len(self.ets) < 3:
+            raise ValueError("PLMS needs the 12 PRK warm-up calls first")
+        prev_timestep = timestep - n // self.num_inference_steps
+        if self.counter != 1:
+            self.ets = self.ets[-3:]
+            self.ets.append(model_output)
+        else:
+            prev_timestep = timestep
+            timestep = timestep + n // self.num_inference_steps
+        if len(self.ets) == 1 and self.counter == 0:
+            self.cur_sample = sample
+        elif len(self.ets) == 1 and self.counter == 1:
+            model_output = (model_output + self.ets[-1]) / 2
+            sample = self.cur_sample
+            self.cur_sample = None
+        elif len(self.ets) == 2:
+            model_output = (3 * self.ets[-1] - self.ets[-2]) / 2
+        elif len(self.ets) == 3:
+            model_output = (23 * self.ets[-1] - 16 * self.ets[-2] + 5 * self.ets[-3]) / 12
+        else:
+            model_output = (1 / 24) * (55 * self.ets[-1] - 59 * self.ets[-2] + 37 * self.ets[-3] - 9 * self.ets[-4])
+        prev_sample = self._get_prev_sample(sample, timestep, prev_timestep, model_output)
+        self.counter += 1
+        return prev_sample
+
+    def _get_prev_sample(self, sample, timestep, prev_timestep, model_output):
+        a_t = float(self.ac[timestep])
+        a_prev = float(self.ac[prev_timestep]) if prev_timestep >= 0 else float(self.final_alpha_cumprod)
+        b_t = 1 - a_t
+        b_prev = 1 - a_prev
+        if self.cfg.get("prediction_type", "epsilon") == "v_prediction":
+            model_output = a_t ** 0.5 * model_output + b_t ** 0.5 * sample
+        sample_coeff = (a_prev / a_t) ** 0.5
+        denom = a_t * b_prev ** 0.5 + (a_t * b_t * a_prev) ** 0.5
+        return sample_coeff * sample - (a_prev - a_t) * model_output / denom
+
+    def add_noise(self, x0, noise, t):
+        a = float(self.ac[t])
+        return a ** 0.5 * x0 + (1 - a) ** 0.5 * noise
+
+
 KINDS = {
     "ddpm": lambda c, n, s: DDPM(c, n, s),
     "ddim": lambda c, n, s: DDIM(c, n, s),
@@ -389,7 +505,12 @@ KINDS = {
     "dpmpp-2m": lambda c, n, s: DPMpp2M(c, n, s),
     "dpmpp-2m-karras": lambda c, n, s: DPMpp2M(c, n, s, karras=True),
     "lcm": lambda c, n, s: LCM(c, n, s),
+    "pndm": lambda c, n, s: PNDM(dict(c, skip_prk_steps=True), n, s),
+    "pndm-prk": lambda c, n, s: PNDM(dict(c, skip_prk_steps=False), n, s),
 }
+
+# Keys a kind adds to the fixture's recorded config (SD 1.5's scheduler_config.json has skip_prk_steps true).
+CONFIG_EXTRA = {"pndm": {"skip_prk_steps": True}, "pndm-prk": {"skip_prk_steps": False}}
 
 
 def toy_model(x, t):
@@ -397,15 +518,20 @@ def toy_model(x, t):
     return (0.1 * x + 0.05 * math.cos(float(t) / 100.0)).astype(np.float32)
 
 
-def sample_loop(sched, init_noise, step_noise, eta=None):
-    x = (init_noise * np.float32(sched.init_noise_sigma)).astype(np.float32)
+def sample_loop(sched, init_noise, step_noise, eta=None, start=0):
+    """From step `start`; at 0 the latent is init_noise * init_noise_sigma, else init_noise as given.
+    PNDM calls the model more often than there are noise rows: it takes no noise (None)."""
+    x = (init_noise * np.float32(sched.init_noise_sigma)).astype(np.float32) if start == 0 else init_noise.astype(np.float32)
     for i, t in enumerate(sched.timesteps):
+        if i < start:
+            continue
         inp = sched.scale_model_input(x, i).astype(np.float32)
         eps = toy_model(inp, t)
+        noise = step_noise[i] if i < len(step_noise) else None
         if eta is None:
-            x, _ = sched.step(eps, i, x, step_noise[i])
+            x, _ = sched.step(eps, i, x, noise)
         else:
-            x, _ = sched.step(eps, i, x, step_noise[i], eta=eta)
+            x, _ = sched.step(eps, i, x, noise, eta=eta)
         x = np.asarray(x).astype(np.float32)
     return x
 
@@ -453,6 +579,11 @@ def main():
                 else:
                     noisy = s2.add_noise(x0_img, img_noise, int(s2.timesteps[t_start]))
                 entry["addNoise"] = {"strength": 0.6, "tStart": t_start, "noisy": tolist(np.asarray(noisy, dtype=np.float32))}
+                if isinstance(s2, PNDM):
+                    # img2img: a fresh scheduler (counter 0) run from t_start on the noised latent.
+                    s3 = make(cfg, loop_steps, spacing)
+                    final = sample_loop(s3, np.asarray(noisy, dtype=np.float32), step_noise, start=t_start)
+                    entry["img2img"] = {"strength": 0.6, "tStart": t_start, "final": tolist(final)}
             loops.append(entry)
         # v_prediction (SD 2.x-style) and, for DDIM, eta = 1 (stochastic DDIM): one run each.
         vcfg = dict(cfg, prediction_type="v_prediction")
@@ -465,7 +596,7 @@ def main():
         doc = {
             "source": "tools/reference/schedulers.py (numpy port of diffusers schedulers, see docstrings)",
             "kind": kind,
-            "config": cfg,
+            "config": dict(cfg, **CONFIG_EXTRA.get(kind, {})),
             "schedules": schedules,
             "loop": {
                 "model": "eps = 0.1 * x + 0.05 * cos(t / 100), elementwise, on scale_model_input(x)",
