@@ -149,15 +149,15 @@ describe('ComfyUI workflows in', () => {
 
   it('treats ids and class names that are Object.prototype members as plain data', () => {
     const api = JSON.parse(fixture('default-api.json').replaceAll('"4"', '"isPrototypeOf"').replaceAll('"3"', '"toString"').replaceAll('"8"', '"hasOwnProperty"')) as Record<string, unknown>;
-    api.valueOf = { class_type: '__proto__', inputs: { x: ['isPrototypeOf', 0], toString: 1 } };
+    (api as Record<string, unknown>)['valueOf'] = { class_type: '__proto__', inputs: { x: ['isPrototypeOf', 0], toString: 1 } };
     const o = open('proto.json', JSON.stringify(api));
     expect(errors(o.graph)).toEqual([]);
     expect(wire(o.graph, 'comfy-toString', 'unet')).toBe('comfy-isPrototypeOf.unet');
     expect(wire(o.graph, 'comfy-hasOwnProperty', 'latent')).toBe('comfy-toString.latent');
     expect(node(o.graph, 'comfy-valueOf')).toMatchObject({ type: 'comfy.__proto__', params: { class_type: '__proto__', inputs: { toString: 1 } } });
-    const back = weftToComfy(o.graph).prompt;
-    expect(back.toString.inputs.model).toEqual(['isPrototypeOf', 0]);
-    expect(back.valueOf).toMatchObject({ class_type: '__proto__', inputs: { x: ['isPrototypeOf', 0], toString: 1 } });
+    const back = weftToComfy(o.graph).prompt as Record<string, { class_type: string; inputs: Record<string, unknown> }>;
+    expect(back['toString'].inputs.model).toEqual(['isPrototypeOf', 0]);
+    expect(back['valueOf']).toMatchObject({ class_type: '__proto__', inputs: { x: ['isPrototypeOf', 0], toString: 1 } });
     // Keys a JSON object must never carry are refused as in a Weft file, with their path.
     const refused = openGraph({ kind: 'text', name: 'c.json', text: JSON.stringify({ constructor: { class_type: 'KSampler', inputs: {} } }) }, registry);
     expect(!refused.ok && refused.lines).toEqual(["constructor: the key 'constructor' is not allowed in a graph file"]);

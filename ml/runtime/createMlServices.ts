@@ -2,7 +2,8 @@ import { NodeRunError } from '@/engine/errors';
 import type { TensorValue } from '@/engine/values';
 import { checkShape, formatShape } from './convert';
 import { createCpuTensorOps } from './cpuOps';
-import { withShippedHash } from './files';
+import { safeRelativePath, withShippedHash } from './files';
+import { externalDataLocations } from './externalData';
 import { OrtBridge } from './ortBridge';
 import { cancelled, mapOrtError, modelLabel } from './ortErrors';
 import { createOrtTensorOps } from './ortOps';
@@ -135,9 +136,15 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
   const ops = gpuTensors ? createOrtTensorOps(bridge) : createCpuTensorOps();
 
   async function create(key: string, ref: ModelRef, bytes: Uint8Array): Promise<OrtModelSession> {
+    // Weights kept beside the model (model.onnx_data, weights.pb) are read from the same folder.
+    const dir = ref.path.includes('/') ? ref.path.slice(0, ref.path.lastIndexOf('/') + 1) : '';
+    const external = [];
+    for (const location of externalDataLocations(bytes)) {
+      external.push({ path: location, data: await files.read(ref.source, safeRelativePath(ref.source, dir + location)) });
+    }
     let s: OrtSession;
     try {
-      s = await bridge.createSession(bytes);
+      s = await bridge.createSession(bytes, external);
     } catch (err) {
       throw mapOrtError(err, ref, backend, 'load');
     }

@@ -67,9 +67,15 @@ export interface ValueSpec {
 
 export interface InitializerSpec {
   name: string;
-  dtype: 'float32' | 'int64';
+  dtype: 'float32' | 'int64' | 'float16';
   dims: readonly number[];
-  values: readonly number[];
+  /** The values (float16 as its 16-bit patterns); absent when the data is external. */
+  values?: readonly number[];
+  /**
+   * Data kept in a file beside the model (ONNX external data: `model.onnx` + `model.onnx_data`),
+   * as exporters write models past protobuf's 2 GB: a path relative to the model, a byte offset and length.
+   */
+  external?: { location: string; offset: number; length: number };
 }
 
 export interface GraphSpec {
@@ -117,7 +123,22 @@ function writeInitializer(w: Writer, t: InitializerSpec): void {
   for (const d of t.dims) w.int(1, d);
   w.int(2, ONNX_DTYPE[t.dtype]);
   w.string(8, t.name);
-  const raw = t.dtype === 'float32' ? new Float32Array(t.values) : BigInt64Array.from(t.values, (v) => BigInt(v));
+  if (t.external) {
+    const entries: [string, string][] = [
+      ['location', t.external.location],
+      ['offset', String(t.external.offset)],
+      ['length', String(t.external.length)],
+    ];
+    for (const [k, v] of entries)
+      w.message(13, (e) => {
+        e.string(1, k);
+        e.string(2, v);
+      });
+    w.int(14, 1); // data_location: EXTERNAL
+    return;
+  }
+  const values = t.values ?? [];
+  const raw = t.dtype === 'float32' ? new Float32Array(values) : t.dtype === 'float16' ? Uint16Array.from(values) : BigInt64Array.from(values, (v) => BigInt(v));
   w.bytes(9, new Uint8Array(raw.buffer)); // raw_data, little-endian
 }
 

@@ -1,0 +1,88 @@
+/**
+ * The files an ONNX model keeps its weights in beside itself ("external data": `model.onnx` +
+ * `model.onnx_data`, or one `weights.pb`), as exporters write models past protobuf's 2 GB limit.
+ * Reads only the protobuf structure: ModelProto.graph (7) → GraphProto.initializer (5) →
+ * TensorProto.external_data (13) entries whose key is `location`, and tensors in Constant nodes'
+ * attributes and subgraphs the same way. Raw weight bytes are skipped, never copied.
+ */
+export function externalDataLocations(bytes: Uint8Array): string[] {
+  // ONNX Runtime's own format (.ort, a flatbuffer tagged "ORTM") holds its weights itself.
+  if (bytes.length >= 8 && bytes[4] === 0x4f && bytes[5] === 0x52 && bytes[6] === 0x54 && bytes[7] === 0x4d) return [];
+  const found = new Set<string>();
+  try {
+    walkMessage(bytes, 0, bytes.length, (field, start, end) => {
+      if (field === 7) graph(bytes, start, end, found, 0);
+    });
+  } catch {
+    // Not a readable ONNX protobuf: ONNX Runtime says what is wrong with it when it tries to load it.
+    return [];
+  }
+  return [...found];
+}
+
+const dec = new TextDecoder();
+
+function graph(b: Uint8Array, start: number, end: number, found: Set<string>, depth: number): void {
+  if (depth > 8) return;
+  walkMessage(b, start, end, (field, s, e) => {
+    if (field === 5) tensor(b, s, e, found);
+    else if (field === 1) node(b, s, e, found, depth);
+  });
+}
+
+function node(b: Uint8Array, start: number, end: number, found: Set<string>, depth: number): void {
+  walkMessage(b, start, end, (field, s, e) => {
+    if (field !== 5) return; // AttributeProto
+    walkMessage(b, s, e, (f, as, ae) => {
+      if (f === 5 || f === 10) tensor(b, as, ae, found); // t, tensors
+      else if (f === 6 || f === 11) graph(b, as, ae, found, depth + 1); // g, graphs
+    });
+  });
+}
+
+function tensor(b: Uint8Array, start: number, end: number, found: Set<string>): void {
+  walkMessage(b, start, end, (field, s, e) => {
+    if (field !== 13) return;
+    let key = '';
+    let value = '';
+    walkMessage(b, s, e, (f, ks, ke) => {
+      if (f === 1) key = dec.decode(b.subarray(ks, ke));
+      else if (f === 2) value = dec.decode(b.subarray(ks, ke));
+    });
+    if (key === 'location' && value) found.add(value);
+  });
+}
+
+/** Calls `onLen` for each length-delimited field of the message in [start, end); skips the rest. */
+function walkMessage(b: Uint8Array, start: number, end: number, onLen: (field: number, start: number, end: number) => void): void {
+  let p = start;
+  while (p < end) {
+    const [tag, q] = varint(b, p);
+    p = q;
+    const field = Math.floor(tag / 8);
+    const wire = tag % 8;
+    if (wire === 0) p = varint(b, p)[1];
+    else if (wire === 1) p += 8;
+    else if (wire === 5) p += 4;
+    else if (wire === 2) {
+      const [len, r] = varint(b, p);
+      if (r + len > end) throw new Error('a field runs past the end of its message');
+      onLen(field, r, r + len);
+      p = r + len;
+    } else throw new Error(`unknown protobuf wire type ${wire}`);
+  }
+  if (p > end) throw new Error('a field runs past the end of its message');
+}
+
+function varint(b: Uint8Array, p: number): [number, number] {
+  let v = 0;
+  let mul = 1;
+  for (let i = 0; i < 10; i++) {
+    if (p >= b.length) throw new Error('the file ends inside a number');
+    const byte = b[p++];
+    v += (byte & 0x7f) * mul;
+    if (byte < 0x80) return [v, p];
+    mul *= 128;
+  }
+  throw new Error('a number is longer than 10 bytes');
+}
