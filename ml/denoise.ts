@@ -47,7 +47,8 @@ export interface PredictArgs {
 
 /**
  * The UNet's noise prediction at step k with classifier-free guidance:
- * ε = ε_uncond + g · (ε_cond − ε_uncond), one UNet call on a batch of [uncond…, cond…].
+ * ε = ε_uncond + g · (ε_cond − ε_uncond), one UNet call on a batch of [uncond…, cond…]. With no
+ * negative, or g ≤ 1 (diffusers' `do_classifier_free_guidance` is g > 1), ε = ε_cond from one call.
  */
 export async function predictNoise(ml: MlServices, a: PredictArgs): Promise<TensorValue> {
   const scratch = new Scratch();
@@ -55,7 +56,8 @@ export async function predictNoise(ml: MlServices, a: PredictArgs): Promise<Tens
     const batch = a.latent.dims[0];
     const scale = inputScale(a.schedule, a.k);
     const x = scale === 1 ? a.latent : scratch.keep(await ml.ops.linearCombination([{ tensor: a.latent, coefficient: scale }]));
-    const guided = a.negative !== undefined && a.guidance !== 1;
+    // As diffusers: guidance only above 1. At 1 or below (SD-Turbo runs at 0) the UNet sees the prompt alone, once.
+    const guided = a.negative !== undefined && a.guidance > 1;
     const fitBatch = async (e: TensorValue, name: string) => {
       if (e.dims[0] === batch) return e;
       if (e.dims[0] === 1) return repeatBatch(ml, e, batch, scratch);

@@ -14,7 +14,8 @@ export const unetStepNode = defineNode({
   explain:
     'The UNet looks at the noisy latent, the noise level (timestep) and the text embedding, and ' +
     'predicts the noise ε in it. With a negative (or empty) prompt it predicts twice and pushes away ' +
-    'from the unconditional guess: ε = ε_uncond + g·(ε_cond − ε_uncond), where g is the guidance scale.',
+    'from the unconditional guess: ε = ε_uncond + g·(ε_cond − ε_uncond), where g is the guidance scale. ' +
+    'At g ≤ 1 it predicts once from the prompt alone, as diffusers does (SD-Turbo runs at 0).',
   maths: 'ε̂ = ε_uncond + g·(ε_cond − ε_uncond), both from one UNet call on [x, x]; Euler-type schedulers feed x/√(σ²+1).',
   inputs: [
     { name: 'unet', type: 'model.unet', label: 'UNet' },

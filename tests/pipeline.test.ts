@@ -57,6 +57,22 @@ describe('text to image in Node', () => {
     expect(loop.report.nodes.get('unet-step')!.backend).toBe('cpu');
   });
 
+  it('guidance at or below 1 runs the prompt alone, as diffusers does (SD-Turbo at 0): a negative prompt changes nothing', async () => {
+    const at = (g: number, negative: boolean) =>
+      produce(example('text-to-image-sampler', 3), (d) => {
+        d.nodes.find((n) => n.id === 'sampler')!.params.guidance = g;
+        if (!negative) d.edges = d.edges.filter((e) => !(e.to.node === 'sampler' && e.to.port === 'negative'));
+      });
+    for (const g of [0, 1]) {
+      const withNeg = await imageOf(at(g, true), 'cpu');
+      const without = await imageOf(at(g, false), 'cpu');
+      expect(Buffer.from(withNeg.image.data).equals(Buffer.from(without.image.data)), `guidance ${g}`).toBe(true);
+    }
+    const zero = await imageOf(at(0, true), 'cpu');
+    const guided = await imageOf(at(3, true), 'cpu');
+    expect(Buffer.from(zero.image.data).equals(Buffer.from(guided.image.data))).toBe(false);
+  });
+
   it('same graph, seed and backend give identical bytes; another seed differs', async () => {
     const g = example('text-to-image-sampler');
     const a = await imageOf(g, 'cpu');
