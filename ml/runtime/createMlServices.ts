@@ -3,7 +3,7 @@ import type { TensorValue } from '@/engine/values';
 import { checkShape, formatShape } from './convert';
 import { createCpuTensorOps } from './cpuOps';
 import { safeRelativePath, withShippedHash } from './files';
-import { externalDataLocations } from './externalData';
+import { externalData } from './externalData';
 import { OrtBridge } from './ortBridge';
 import { cancelled, mapOrtError, modelLabel } from './ortErrors';
 import { createOrtTensorOps } from './ortOps';
@@ -29,6 +29,15 @@ export interface CreateMlServicesOptions {
    * this off: its outputs come back to the CPU.
    */
   gpuTensors?: boolean;
+  /** The wasm backend's memory for everything, in bytes (4 GiB: wasm32). Tests set it lower. */
+  wasmMemoryBytes?: number;
+}
+
+/** wasm32's address space: all a wasm session's weights and activations live in it. */
+export const WASM_MEMORY_BYTES = 4 * 1024 ** 3;
+
+function gigabytes(bytes: number): string {
+  return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
 }
 
 /** Extra the services expose beyond MlServices, for hosts and tests. */
@@ -134,12 +143,22 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
   const sessions = new Map<string, OrtModelSession>();
   const pending = new Map<string, Promise<OrtModelSession>>();
   const ops = gpuTensors ? createOrtTensorOps(bridge) : createCpuTensorOps();
+  const wasmMemoryLimit = options.wasmMemoryBytes ?? WASM_MEMORY_BYTES;
 
   async function create(key: string, ref: ModelRef, bytes: Uint8Array): Promise<OrtModelSession> {
     // Weights kept beside the model (model.onnx_data, weights.pb) are read from the same folder.
     const dir = ref.path.includes('/') ? ref.path.slice(0, ref.path.lastIndexOf('/') + 1) : '';
+    const ext = externalData(bytes);
+    // wasm is 32-bit: every byte the session holds, weights first, fits in 4 GB. Said before reading gigabytes.
+    const needs = bytes.length + ext.bytes;
+    if (backend === 'wasm' && needs > wasmMemoryLimit) {
+      throw new NodeRunError(
+        'model_too_large',
+        `${modelLabel(ref)} needs ${gigabytes(needs)} for its weights alone; onnxruntime-web's wasm backend has ${gigabytes(wasmMemoryLimit)} for everything (weights, activations and the page's own tensors). Use WebGPU, or an fp16 or smaller export`,
+      );
+    }
     const external = [];
-    for (const location of externalDataLocations(bytes)) {
+    for (const location of ext.locations) {
       external.push({ path: location, data: await files.read(ref.source, safeRelativePath(ref.source, dir + location)) });
     }
     let s: OrtSession;

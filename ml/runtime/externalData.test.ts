@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import * as ortNode from 'onnxruntime-node';
 import { cpuTensor } from '@/engine/values';
 import { createMlServices } from './createMlServices';
-import { externalDataLocations } from './externalData';
+import { externalData, externalDataLocations } from './externalData';
 import { f32ToF16Bits } from './float16';
 import { buildModel } from './onnxProto';
 import { memoryFiles, refTo } from './testModels';
@@ -78,6 +78,18 @@ describe('ONNX external data', () => {
     const ml = createMlServices({ ort: ortNode as unknown as OrtModule, backend: 'cpu', backendReason: 'test', files: memoryFiles({ 'mem:ext/unet/model.onnx': model }) });
     made.push(ml);
     await expect(ml.session(refTo('unet/model.onnx', 'unet', { source: 'mem:ext' }))).rejects.toThrow(/is not a file path inside mem:ext/);
+  });
+
+  it('says up front when the weights alone pass what the wasm backend can hold, before reading them', async () => {
+    const { model } = externalModel('model.onnx_data');
+    const files = memoryFiles({ 'mem:ext/unet/model.onnx': model });
+    const ml = createMlServices({ ort: await web, backend: 'wasm', backendReason: 'test', files, wasmMemoryBytes: 64 });
+    made.push(ml);
+    await expect(ml.session(refTo('unet/model.onnx', 'unet', { source: 'mem:ext' }))).rejects.toThrow(
+      new RegExp(`^unet needs ${((model.length + 32) / 1024 ** 2).toFixed(1)} MB for its weights alone; onnxruntime-web's wasm backend has 0\\.0 MB for everything`),
+    );
+    expect(files.reads).toBe(1);
+    expect(externalData(model).bytes).toBe(32);
   });
 
   it('says which weights file is missing', async () => {

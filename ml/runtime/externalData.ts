@@ -6,23 +6,33 @@
  * attributes and subgraphs the same way. Raw weight bytes are skipped, never copied.
  */
 export function externalDataLocations(bytes: Uint8Array): string[] {
+  return [...externalData(bytes).locations];
+}
+
+/** The external files and the bytes of weights they hold (the sum of the tensors' `length` entries). */
+export function externalData(bytes: Uint8Array): { locations: Set<string>; bytes: number } {
+  const found: Found = { locations: new Set(), bytes: 0 };
   // ONNX Runtime's own format (.ort, a flatbuffer tagged "ORTM") holds its weights itself.
-  if (bytes.length >= 8 && bytes[4] === 0x4f && bytes[5] === 0x52 && bytes[6] === 0x54 && bytes[7] === 0x4d) return [];
-  const found = new Set<string>();
+  if (bytes.length >= 8 && bytes[4] === 0x4f && bytes[5] === 0x52 && bytes[6] === 0x54 && bytes[7] === 0x4d) return found;
   try {
     walkMessage(bytes, 0, bytes.length, (field, start, end) => {
       if (field === 7) graph(bytes, start, end, found, 0);
     });
   } catch {
     // Not a readable ONNX protobuf: ONNX Runtime says what is wrong with it when it tries to load it.
-    return [];
+    return { locations: new Set(), bytes: 0 };
   }
-  return [...found];
+  return found;
+}
+
+interface Found {
+  locations: Set<string>;
+  bytes: number;
 }
 
 const dec = new TextDecoder();
 
-function graph(b: Uint8Array, start: number, end: number, found: Set<string>, depth: number): void {
+function graph(b: Uint8Array, start: number, end: number, found: Found, depth: number): void {
   if (depth > 8) return;
   walkMessage(b, start, end, (field, s, e) => {
     if (field === 5) tensor(b, s, e, found);
@@ -30,7 +40,7 @@ function graph(b: Uint8Array, start: number, end: number, found: Set<string>, de
   });
 }
 
-function node(b: Uint8Array, start: number, end: number, found: Set<string>, depth: number): void {
+function node(b: Uint8Array, start: number, end: number, found: Found, depth: number): void {
   walkMessage(b, start, end, (field, s, e) => {
     if (field !== 5) return; // AttributeProto
     walkMessage(b, s, e, (f, as, ae) => {
@@ -40,7 +50,7 @@ function node(b: Uint8Array, start: number, end: number, found: Set<string>, dep
   });
 }
 
-function tensor(b: Uint8Array, start: number, end: number, found: Set<string>): void {
+function tensor(b: Uint8Array, start: number, end: number, found: Found): void {
   walkMessage(b, start, end, (field, s, e) => {
     if (field !== 13) return;
     let key = '';
@@ -49,7 +59,8 @@ function tensor(b: Uint8Array, start: number, end: number, found: Set<string>): 
       if (f === 1) key = dec.decode(b.subarray(ks, ke));
       else if (f === 2) value = dec.decode(b.subarray(ks, ke));
     });
-    if (key === 'location' && value) found.add(value);
+    if (key === 'location' && value) found.locations.add(value);
+    else if (key === 'length' && /^\d+$/.test(value)) found.bytes += Number(value);
   });
 }
 
