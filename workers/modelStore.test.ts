@@ -138,7 +138,15 @@ describe('model store', () => {
 
   test('storage-full errors come back as a sentence', async () => {
     const full = new Blob([unetBytes as Uint8Array<ArrayBuffer>]);
-    Object.defineProperty(full, 'arrayBuffer', { value: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')) });
+    // The head reads (the ONNX check); the first chunk write runs out of room.
+    const slice = full.slice.bind(full);
+    Object.defineProperty(full, 'slice', {
+      value: (a?: number, b?: number) => {
+        const part = slice(a, b);
+        if (b !== 16) Object.defineProperty(part, 'arrayBuffer', { value: () => Promise.reject(new DOMException('quota', 'QuotaExceededError')) });
+        return part;
+      },
+    });
     const file = Object.assign(full, { name: 'big.onnx' });
     const r = await store.importFile(file, { role: 'unet' });
     expect(r).toMatchObject({ ok: false, code: 'quota_exceeded' });
@@ -150,6 +158,69 @@ describe('model store', () => {
     await store.delete(model.id);
     expect(await store.get(model.id)).toBeUndefined();
     await expect(store.read(model.id, 'model.onnx')).rejects.toThrow(/is not in this browser's model library/);
+  });
+});
+
+describe('model store: big imports', () => {
+  /** A File that can only be read in slices: reading it whole (arrayBuffer) fails the test. */
+  function sliceOnly(bytes: Uint8Array, name: string): File & { slices: number } {
+    const real = asFile(bytes, name);
+    const f = {
+      name,
+      size: real.size,
+      type: '',
+      slices: 0,
+      slice: (a?: number, b?: number) => (f.slices++, real.slice(a, b)),
+      arrayBuffer: () => Promise.reject(new Error('read whole')),
+      text: () => Promise.reject(new Error('read whole')),
+    };
+    return f as unknown as File & { slices: number };
+  }
+
+  test('streams a file chunk by chunk, hashing as it goes, never reading it whole', async () => {
+    const big = new Uint8Array(25_000 + unetBytes.length);
+    big.set(unetBytes);
+    for (let i = unetBytes.length; i < big.length; i++) big[i] = (i * 31) % 251;
+    const file = sliceOnly(big, 'big.onnx');
+    const progress: number[] = [];
+    const m = ok(await store.importFile(file, { role: 'unet', onProgress: (n) => progress.push(n) }));
+    expect(m.files[0].chunks).toBe(Math.ceil(big.length / 1000));
+    const expected = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', big)), (b) => b.toString(16).padStart(2, '0')).join('');
+    expect(m.files[0].sha256).toBe(expected);
+    expect(file.slices).toBeGreaterThanOrEqual(m.files[0].chunks);
+    expect(progress.at(-1)).toBe(big.length);
+    expect(Buffer.from(await store.read(m.id, 'model.onnx')).equals(Buffer.from(big))).toBe(true);
+    await store.delete(m.id);
+  });
+
+  test('says the storage it needs before writing a byte', async () => {
+    const storage = { estimate: async () => ({ usage: 900, quota: 1000 }) };
+    const had = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+    Object.defineProperty(globalThis, 'navigator', { value: { storage }, configurable: true });
+    try {
+      const before = (await store.list()).length;
+      const r = await store.importFile(asFile(unetBytes, 'unet.onnx'), { name: 'Roomy' });
+      expect(r).toMatchObject({ ok: false, code: 'quota_exceeded' });
+      expect(!r.ok && r.message).toMatch(/^Roomy needs 0\.\d MB of browser storage; about 0\.0 MB is free\./);
+      expect((await store.list()).length).toBe(before);
+    } finally {
+      if (had) Object.defineProperty(globalThis, 'navigator', had);
+      else delete (globalThis as { navigator?: unknown }).navigator;
+    }
+  });
+
+  test('an import cut off by a reload leaves no model and its chunks are cleared by the next import', async () => {
+    // What a reload mid-import leaves: chunks written, the model row (written last) never.
+    const raw = new Dexie(dbName, { indexedDB, IDBKeyRange });
+    raw.version(1).stores({ models: 'id, createdAt', chunks: '[modelId+path+index], modelId' });
+    await raw.table('chunks').bulkPut([0, 1, 2].map((index) => ({ modelId: 'cut-off', path: 'unet/model.onnx', index, data: new Uint8Array(1000) })));
+    expect(await raw.table('chunks').where('modelId').equals('cut-off').count()).toBe(3);
+    expect((await store.list()).some((m) => m.id === 'cut-off')).toBe(false);
+    const m = ok(await store.importFile(asFile(unetBytes, 'unet.onnx'), { role: 'unet' }));
+    expect(await raw.table('chunks').where('modelId').equals('cut-off').count()).toBe(0);
+    expect(await raw.table('chunks').where('modelId').equals(m.id).count()).toBe(m.files[0].chunks);
+    raw.close();
+    await store.delete(m.id);
   });
 });
 

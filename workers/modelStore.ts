@@ -2,7 +2,7 @@ import { MODEL_FILES as LANGUAGE_MODEL_FILES } from '@/ml/text/languageModel';
 import Dexie, { type Table } from 'dexie';
 import { NodeRunError } from '@/engine/errors';
 import { ortSibling, safeRelativePath, verifyBytes } from '@/ml/runtime/files';
-import { sha256Hex } from '@/ml/runtime/sha256';
+import { sha256 } from '@noble/hashes/sha2.js';
 import type { ModelRef, ModelRole } from '@/ml/runtime/types';
 import { fetchBytes } from '@/ml/runtime/fetchBytes';
 
@@ -142,29 +142,52 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     return e && e.quota !== undefined ? { usage: e.usage ?? 0, quota: e.quota } : undefined;
   }
 
-  /** Writes files as one model; on any failure nothing of it stays behind. */
+  /**
+   * Chunks left by an import the page never finished (a reload, a closed tab): the model row is
+   * written last, so chunks whose model has no row belong to no model. Cleared before each import.
+   */
+  async function clearOrphans(): Promise<void> {
+    const models = new Set((await db.models.toCollection().primaryKeys()) as string[]);
+    const orphans = new Set<string>();
+    await db.chunks.orderBy('modelId').uniqueKeys((keys) => {
+      for (const k of keys as string[]) if (!models.has(k)) orphans.add(k);
+    });
+    for (const id of orphans) await db.chunks.where('modelId').equals(id).delete();
+  }
+
+  /**
+   * Writes files as one model, streaming: each file is read a chunk at a time (`read(start, end)`),
+   * hashed as it goes and written, so a multi-GB UNet never sits whole in memory. The storage it
+   * needs is checked first; on any failure nothing of it stays behind.
+   */
   async function save(
     meta: Omit<StoredModel, 'id' | 'files' | 'totalBytes' | 'createdAt'>,
-    files: readonly { path: string; bytes: () => Promise<Uint8Array>; size: number }[],
+    files: readonly { path: string; size: number; read: (start: number, end: number) => Promise<Uint8Array> }[],
     opts: ImportOptions,
   ): Promise<StoreResult<StoredModel>> {
     const id = crypto.randomUUID();
     const totalBytes = files.reduce((s, f) => s + f.size, 0);
+    await clearOrphans().catch(() => undefined);
+    const e = await estimate();
+    if (e && totalBytes > e.quota - e.usage) {
+      return fail('quota_exceeded', `${meta.name} needs ${mb(totalBytes)} of browser storage; about ${mb(Math.max(0, e.quota - e.usage))} is free. Delete imported models you no longer need, or free disk space, and try again.`);
+    }
     const stored: StoredFile[] = [];
     let done = 0;
     try {
       for (const f of files) {
         if (opts.signal?.aborted) throw new NodeRunError('cancelled', 'the import was cancelled');
-        const bytes = await f.bytes();
-        const sha256 = await sha256Hex(bytes);
+        const hash = sha256.create();
         let chunks = 0;
-        for (let offset = 0; offset < bytes.length || chunks === 0; offset += chunkBytes) {
+        for (let offset = 0; offset < f.size || chunks === 0; offset += chunkBytes) {
           if (opts.signal?.aborted) throw new NodeRunError('cancelled', 'the import was cancelled');
-          await db.chunks.put({ modelId: id, path: f.path, index: chunks++, data: bytes.slice(offset, offset + chunkBytes) });
-          done += Math.min(chunkBytes, bytes.length - offset);
+          const data = await f.read(offset, Math.min(f.size, offset + chunkBytes));
+          hash.update(data);
+          await db.chunks.put({ modelId: id, path: f.path, index: chunks++, data });
+          done += data.length;
           opts.onProgress?.(done, totalBytes);
         }
-        stored.push({ path: f.path, size: bytes.length, sha256, chunks });
+        stored.push({ path: f.path, size: f.size, sha256: hex(hash.digest()), chunks });
       }
       const model: StoredModel = { ...meta, id, files: stored, totalBytes, createdAt: Date.now() };
       await db.models.put(model);
@@ -180,6 +203,10 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       return fail('store_failed', `Could not store ${meta.name}: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
+
+  /** A Blob read a slice at a time (a File from a picker or a drop). */
+  const sliced = (blob: Blob) => async (start: number, end: number) => new Uint8Array(await blob.slice(start, end).arrayBuffer());
+  const inMemory = (bytes: Uint8Array) => async (start: number, end: number) => bytes.slice(start, end);
 
   async function checkOnnx(path: string, head: Uint8Array): Promise<StoreResult<never> | undefined> {
     if (path.endsWith('.ort')) {
@@ -222,7 +249,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     const name = opts.name ?? (typeof modelIndex._weft_name === 'string' ? modelIndex._weft_name : prefix.replace(/\/$/, '') || 'imported pipeline');
     return save(
       { name, kind: 'folder', origin },
-      files.map((f) => ({ path: f.path, size: f.file.size, bytes: async () => new Uint8Array(await f.file.arrayBuffer()) })),
+      files.map((f) => ({ path: f.path, size: f.file.size, read: sliced(f.file) })),
       opts,
     );
   }
@@ -268,7 +295,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
     const name = opts.name ?? (prefix.replace(/\/$/, '') || 'imported language model');
     return save(
       { name, kind: 'folder', origin },
-      keep.map((f) => ({ path: f.path, size: f.file.size, bytes: async () => new Uint8Array(await f.file.arrayBuffer()) })),
+      keep.map((f) => ({ path: f.path, size: f.file.size, read: sliced(f.file) })),
       opts,
     );
   }
@@ -279,7 +306,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       if (bad) return bad;
       return save(
         { name: opts.name ?? file.name.replace(/\.onnx$/i, ''), kind: 'file', role: opts.role, origin: 'file' },
-        [{ path: 'model.onnx', size: file.size, bytes: async () => new Uint8Array(await file.arrayBuffer()) }],
+        [{ path: 'model.onnx', size: file.size, read: sliced(file) }],
         opts,
       );
     },
@@ -304,7 +331,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
           const bad = await checkOnnx(parsed.pathname.split('/').pop() ?? url, bytes.subarray(0, 16));
           if (bad) return bad;
           const name = opts.name ?? decodeURIComponent(parsed.pathname.split('/').pop() ?? 'model').replace(/\.onnx$/i, '');
-          return save({ name, kind: 'file', role: opts.role ?? 'other', origin: url }, [{ path: 'model.onnx', size: bytes.length, bytes: async () => bytes }], opts);
+          return save({ name, kind: 'file', role: opts.role ?? 'other', origin: url }, [{ path: 'model.onnx', size: bytes.length, read: inMemory(bytes) }], opts);
         }
         // A folder: model_index.json, then each component's files (configs when present).
         const indexBytes = await fetchBytes(`${base}model_index.json`, 'model_index.json', fetchOpts);
@@ -383,4 +410,10 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
       db.close();
     },
   };
+}
+
+function hex(bytes: Uint8Array): string {
+  let out = '';
+  for (const b of bytes) out += b.toString(16).padStart(2, '0');
+  return out;
 }
