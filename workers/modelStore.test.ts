@@ -199,7 +199,7 @@ describe('model store: big imports', () => {
     Object.defineProperty(globalThis, 'navigator', { value: { storage }, configurable: true });
     try {
       const before = (await store.list()).length;
-      const r = await store.importFile(asFile(unetBytes, 'unet.onnx'), { name: 'Roomy' });
+      const r = await store.importFile(asFile(unetBytes, 'unet.onnx'), { name: 'Roomy', role: 'unet' });
       expect(r).toMatchObject({ ok: false, code: 'quota_exceeded' });
       expect(!r.ok && r.message).toMatch(/^Roomy needs 0\.\d MB of browser storage; about 0\.0 MB is free\./);
       expect((await store.list()).length).toBe(before);
