@@ -74,30 +74,24 @@ export class Builder {
     return name;
   }
 
+  /**
+   * A seeded value of mean 0 and standard deviation 1: uniform on ±√3 (xorshift32), which is all
+   * random weights need to be, and an order of magnitude quicker than a Gaussian for 860 M of them.
+   */
   private gauss(): number {
-    // xorshift32 → Box-Muller (one value per pair is enough here).
-    const next = () => {
-      let x = this.rng;
-      x ^= x << 13;
-      x ^= x >>> 17;
-      x ^= x << 5;
-      this.rng = x >>> 0;
-      return (this.rng + 1) / 4294967297;
-    };
-    return Math.sqrt(-2 * Math.log(next())) * Math.cos(2 * Math.PI * next());
+    let x = this.rng;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.rng = x >>> 0;
+    return (this.rng / 4294967296 - 0.5) * 3.4641016151377544;
   }
 
-  /** The model file and its external data. */
-  finish(name: string, inputs: readonly ValueSpec[], outputs: readonly ValueSpec[]): { model: Uint8Array; data: Uint8Array } {
+  /** The model file, and its external data as the chunks to write one after another (never joined in memory). */
+  finish(name: string, inputs: readonly ValueSpec[], outputs: readonly ValueSpec[]): { model: Uint8Array; chunks: readonly Uint8Array[]; dataBytes: number } {
     if (this.options.countOnly) throw new Error('a count-only builder writes no model');
     const model = buildModel({ name, nodes: this.nodes, inputs, outputs, initializers: this.inits, opset: 17 });
-    const data = new Uint8Array(this.dataBytes);
-    let at = 0;
-    for (const c of this.chunks) {
-      data.set(new Uint8Array(c.buffer, c.byteOffset, c.byteLength), at);
-      at += c.byteLength;
-    }
-    return { model, data };
+    return { model, chunks: this.chunks.map((c) => new Uint8Array(c.buffer, c.byteOffset, c.byteLength)), dataBytes: this.dataBytes };
   }
 
   // ---- layers, as PyTorch's modules compute them ----------------------------------------------

@@ -1,4 +1,4 @@
-import { copyFile, mkdir, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, open, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { Builder } from './builder';
 import { buildTextEncoder, SD15_TEXT, SD21_TEXT, type TextEncoderConfig } from './textEncoder';
@@ -62,12 +62,17 @@ export function parameterCounts(variant: Variant, scale: Scale): { unet: number;
 async function component(dir: string, folder: string, build: (b: Builder) => void, io: { inputs: Parameters<Builder['finish']>[1]; outputs: Parameters<Builder['finish']>[2] }, config: Record<string, unknown>, seed: number) {
   const b = new Builder({ seed });
   build(b);
-  const { model, data } = b.finish(folder, io.inputs, io.outputs);
+  const { model, chunks, dataBytes } = b.finish(folder, io.inputs, io.outputs);
   await mkdir(path.join(dir, folder), { recursive: true });
   await writeFile(path.join(dir, folder, 'model.onnx'), model);
-  await writeFile(path.join(dir, folder, 'model.onnx_data'), data);
+  const out = await open(path.join(dir, folder, 'model.onnx_data'), 'w');
+  try {
+    for (const c of chunks) await out.write(c);
+  } finally {
+    await out.close();
+  }
   await writeFile(path.join(dir, folder, 'config.json'), JSON.stringify(config, null, 2));
-  return { params: b.params, bytes: model.length + data.length };
+  return { params: b.params, bytes: model.length + dataBytes };
 }
 
 /** Writes a stand-in folder; returns what it wrote. */
