@@ -1,4 +1,4 @@
-import { readFile, stat } from 'node:fs/promises';
+import { open, readFile, stat } from 'node:fs/promises';
 import { resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { NodeRunError } from '@/engine/errors';
@@ -29,12 +29,34 @@ function inside(base: string, source: SourceUri, path: string): string {
   return full;
 }
 
+/** Read at a time: Node's readFile refuses files over 2 GiB, and a real UNet's weights are 3.4 GB. */
+const READ_SLICE = 256 * 1024 * 1024;
+
+/** A whole file, read in slices into one array (up to the 4 GiB a typed array holds), with progress. */
+async function readWhole(full: string, options?: ReadOptions): Promise<Uint8Array> {
+  const handle = await open(full, 'r');
+  try {
+    const size = (await handle.stat()).size;
+    const out = new Uint8Array(size);
+    let at = 0;
+    while (at < size) {
+      if (options?.signal?.aborted) throw new NodeRunError('cancelled', 'cancelled');
+      const { bytesRead } = await handle.read(out, at, Math.min(READ_SLICE, size - at), at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+      options?.onProgress?.(at, size);
+    }
+    if (size === 0) options?.onProgress?.(0, 0);
+    return at === size ? out : out.subarray(0, at);
+  } finally {
+    await handle.close();
+  }
+}
+
 async function readDisk(source: SourceUri, full: string, path: string, options?: ReadOptions): Promise<Uint8Array> {
   if (options?.signal?.aborted) throw new NodeRunError('cancelled', 'cancelled');
   try {
-    const buf = await readFile(full, { signal: options?.signal });
-    options?.onProgress?.(buf.length, buf.length);
-    return new Uint8Array(buf.buffer, buf.byteOffset, buf.byteLength);
+    return await readWhole(full, options);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') throw missingFile(source, path);
