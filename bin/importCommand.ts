@@ -2,23 +2,16 @@ import { writeFile } from 'node:fs/promises';
 import { serializeGraph } from '@/engine/graph/parse';
 import { issueToLine } from '@/engine/errors';
 import { reportLines, weftToComfy } from '@/lib/comfy';
-import { readGraphFile } from './readGraphFile';
+import { readGraphOrExit } from './readGraphFile';
 
 /**
  * `weft import FILE [-o OUT.json]`: a ComfyUI workflow (API prompt, UI workflow, or a PNG ComfyUI
  * saved) as a Weft graph file. The report goes to stderr; the graph to OUT, or to stdout.
  */
 export async function importCommand(file: string, opts: { out?: string }): Promise<number> {
-  const read = await readGraphFile(file);
-  if (!read.ok) {
-    process.stderr.write(read.message + '\n');
-    return 2;
-  }
-  if (!read.result.ok) {
-    for (const l of read.result.lines) process.stderr.write(`${file}: ${l}\n`);
-    return 1;
-  }
-  const { value, imported, issues } = read.result;
+  const read = await readGraphOrExit(file);
+  if ('exit' in read) return read.exit;
+  const { value, imported, issues } = read;
   if (!imported) {
     process.stderr.write(`${file}: this is a Weft graph already; nothing to import\n`);
     return 2;
@@ -36,16 +29,9 @@ export async function importCommand(file: string, opts: { out?: string }): Promi
 
 /** `weft export FILE [-o OUT.json]`: a Weft graph's mapped part as a ComfyUI API-format prompt. */
 export async function exportCommand(file: string, opts: { out?: string }): Promise<number> {
-  const read = await readGraphFile(file);
-  if (!read.ok) {
-    process.stderr.write(read.message + '\n');
-    return 2;
-  }
-  if (!read.result.ok) {
-    for (const l of read.result.lines) process.stderr.write(`${file}: ${l}\n`);
-    return 1;
-  }
-  const { prompt, skipped } = weftToComfy(read.result.value);
+  const read = await readGraphOrExit(file);
+  if ('exit' in read) return read.exit;
+  const { prompt, skipped } = weftToComfy(read.value);
   const count = Object.keys(prompt).length;
   process.stderr.write(`Exported ${count} ComfyUI node${count === 1 ? '' : 's'} (API format).\n`);
   if (skipped.length) process.stderr.write(`Left out or to do by hand: ${skipped.join('; ')}.\n`);

@@ -5,9 +5,15 @@ import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
 import { openGraph, UNREADABLE_CODES, type Opened } from '@/lib/openGraph';
 import { registry } from '@/nodes';
 
-export type FileRead =
-  | { ok: true; result: { ok: true; value: Graph; warnings: GraphIssue[]; issues: GraphIssue[]; imported?: Extract<Opened, { ok: true }>['imported'] } | { ok: false; lines: string[] } }
-  | { ok: false; message: string };
+export interface GraphRead {
+  ok: true;
+  value: Graph;
+  warnings: GraphIssue[];
+  issues: GraphIssue[];
+  imported?: Extract<Opened, { ok: true }>['imported'];
+}
+
+export type FileRead = { ok: true; result: GraphRead | { ok: false; lines: string[] } } | { ok: false; message: string };
 
 /**
  * Reads a graph file (.json, or a PNG Weft saved; or a ComfyUI workflow or PNG, imported). The size is checked before a byte is read, so
@@ -35,4 +41,21 @@ export async function readGraphFile(file: string): Promise<FileRead> {
     return { ok: true, result: { ok: false, lines: opened.lines } };
   }
   return { ok: true, result: { ok: true, value: opened.graph, warnings: opened.warnings, issues: opened.issues, ...(opened.imported ? { imported: opened.imported } : {}) } };
+}
+
+/**
+ * The graph of a file, or the exit code after its refusal was printed to stderr: 2 when the file
+ * cannot be read as a graph document, 1 when the document is invalid.
+ */
+export async function readGraphOrExit(file: string): Promise<GraphRead | { exit: number }> {
+  const read = await readGraphFile(file);
+  if (!read.ok) {
+    process.stderr.write(read.message + '\n');
+    return { exit: 2 };
+  }
+  if (!read.result.ok) {
+    for (const l of read.result.lines) process.stderr.write(`${file}: ${l}\n`);
+    return { exit: 1 };
+  }
+  return read.result;
 }

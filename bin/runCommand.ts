@@ -6,7 +6,7 @@ import { runGraph, ExecutionCache, type RunEvent, type RunReport } from '@/engin
 import type { Graph } from '@/engine/graph/document';
 import { registry } from '@/nodes';
 import type { Runtime } from '@/engine/runtime';
-import { readGraphFile } from './readGraphFile';
+import { readGraphOrExit } from './readGraphFile';
 import { applySets } from './applySets';
 import { writeOutputs, summarizeValue } from './writeOutputs';
 import { BackendUnavailableError, createNodeRuntime, type CliBackend } from './nodeRuntime';
@@ -26,16 +26,9 @@ interface RunOpts {
 }
 
 export async function runCommand(file: string, opts: RunOpts): Promise<number> {
-  const read = await readGraphFile(file);
-  if (!read.ok) {
-    process.stderr.write(read.message + '\n');
-    return 2;
-  }
-  if (!read.result.ok) {
-    for (const l of read.result.lines) process.stderr.write(`${file}: ${l}\n`);
-    return 1;
-  }
-  let graph: Graph = read.result.value;
+  const read = await readGraphOrExit(file);
+  if ('exit' in read) return read.exit;
+  let graph: Graph = read.value;
   const sets = applySets(graph, opts.set);
   if (!sets.ok) {
     process.stderr.write(sets.message + '\n');

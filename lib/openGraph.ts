@@ -1,7 +1,7 @@
 import type { Graph } from '@/engine/graph/document';
 import { issue, issueToLine, type GraphIssue } from '@/engine/errors';
 import { LIMITS, formatMegabytes } from '@/engine/graph/limits';
-import { parseGraphText } from '@/engine/graph/parse';
+import { parseGraph, parseGraphText } from '@/engine/graph/parse';
 import { validateGraph } from '@/engine/graph/validate';
 import type { Registry } from '@/engine/nodeDefinition';
 import { graphFromPng, isPng } from './graphPng';
@@ -113,7 +113,7 @@ function openComfyText(text: string, name: string, registry: Registry, where: st
   const imported = importComfy(value, registry, title);
   if (!imported.ok) return { ok: false, code: 'bad_comfy', title: `${name} could not be opened as a ComfyUI workflow`, lines: imported.errors.map(issueToLine) };
   // The result goes through Weft's own parse and limits, as any file does.
-  const parsed = parseGraphText(JSON.stringify(imported.graph), registry);
+  const parsed = parseGraph(imported.graph, registry);
   if (!parsed.ok) return { ok: false, code: 'bad_comfy', title: `${name} could not be opened as a ComfyUI workflow`, lines: parsed.errors.map(issueToLine) };
   return {
     ok: true,

@@ -39,33 +39,37 @@ export const StorageBanner = memo(function StorageBanner() {
   );
 });
 
-/** The list of reasons a file was refused; the open graph is untouched. */
-export const FileErrorDialog = memo(function FileErrorDialog() {
-  const errs = useEditor((s) => s.fileErrors);
-  const ctrl = useController();
-  if (!errs) return null;
-  const close = () => ctrl.store.set({ fileErrors: null });
+/** A modal of one heading and a list of lines, closed by OK (a refused file, an import report). */
+function LinesDialog({ id, listId = `${id}-list`, title, intro, lines, mono, onClose }: { id: string; listId?: string; title: string; intro?: string; lines: readonly string[]; mono?: boolean; onClose: () => void }) {
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="file-errors-title" data-testid="file-errors">
-        <h2 id="file-errors-title">{errs.title}</h2>
-        <p className="muted">The file was not opened; your graph is unchanged.</p>
-        <ul className="error-list" data-testid="file-error-list">
-          {errs.lines.slice(0, 200).map((l, i) => (
-            <li key={i} className="mono">
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+      <div className="modal" role="dialog" aria-modal="true" aria-labelledby={`${id}-title`} data-testid={id}>
+        <h2 id={`${id}-title`}>{title}</h2>
+        {intro ? <p className="muted">{intro}</p> : null}
+        <ul className={mono ? 'error-list' : 'import-list'} data-testid={listId}>
+          {lines.slice(0, 200).map((l, i) => (
+            <li key={i} className={mono ? 'mono' : undefined}>
               {l}
             </li>
           ))}
-          {errs.lines.length > 200 ? <li className="muted">… and {errs.lines.length - 200} more</li> : null}
+          {lines.length > 200 ? <li className="muted">… and {lines.length - 200} more</li> : null}
         </ul>
         <div className="modal-actions">
-          <button type="button" className="btn primary" onClick={close} autoFocus data-testid="file-errors-close">
+          <button type="button" className="btn primary" onClick={onClose} autoFocus data-testid={`${id}-close`}>
             OK
           </button>
         </div>
       </div>
     </div>
   );
+}
+
+/** The list of reasons a file was refused; the open graph is untouched. */
+export const FileErrorDialog = memo(function FileErrorDialog() {
+  const errs = useEditor((s) => s.fileErrors);
+  const ctrl = useController();
+  if (!errs) return null;
+  return <LinesDialog id="file-errors" listId="file-error-list" title={errs.title} intro="The file was not opened; your graph is unchanged." lines={errs.lines} mono onClose={() => ctrl.store.set({ fileErrors: null })} />;
 });
 
 /** After a ComfyUI workflow opened: what mapped, what Weft does differently, what stayed a placeholder. */
@@ -73,24 +77,7 @@ export const ImportReportDialog = memo(function ImportReportDialog() {
   const report = useEditor((s) => s.importReport);
   const ctrl = useController();
   if (!report) return null;
-  const close = () => ctrl.store.set({ importReport: null });
-  return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && close()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-labelledby="import-report-title" data-testid="import-report">
-        <h2 id="import-report-title">{report.title}</h2>
-        <ul className="import-list" data-testid="import-report-list">
-          {report.lines.slice(0, 100).map((l, i) => (
-            <li key={i}>{l}</li>
-          ))}
-        </ul>
-        <div className="modal-actions">
-          <button type="button" className="btn primary" onClick={close} autoFocus data-testid="import-report-close">
-            OK
-          </button>
-        </div>
-      </div>
-    </div>
-  );
+  return <LinesDialog id="import-report" title={report.title} lines={report.lines} onClose={() => ctrl.store.set({ importReport: null })} />;
 });
 
 /**

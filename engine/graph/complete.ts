@@ -103,36 +103,35 @@ export function planCompletion(graph: Graph, registry: Registry, options: Comple
     return n.label || registry.get(n.type)?.title || n.type;
   };
 
-  /** Whether `to` can be reached from `from` along wires (so a wire to→from would close a loop). */
-  const reaches = (from: string, to: string): boolean => {
+  /** Every node reachable from `from` along wires: none of them may feed it (that would close a loop). */
+  const downstreamOf = (from: string): Set<string> => {
     const seen = new Set<string>([from]);
     const stack = [from];
-    while (stack.length) {
-      const id = stack.pop()!;
-      if (id === to) return true;
-      for (const n of next.get(id) ?? []) if (!seen.has(n)) (seen.add(n), stack.push(n));
-    }
-    return false;
+    while (stack.length) for (const n of next.get(stack.pop()!) ?? []) if (!seen.has(n)) (seen.add(n), stack.push(n));
+    return seen;
   };
 
-  /** Outputs already in the graph that may feed `consumer`'s input of `type`, without a loop or a zone leak. */
-  const outputsFor = (consumer: string, type: PortType): Output[] => {
-    const out: Output[] = [];
-    const zone = zoneOf.get(consumer);
-    for (const n of nodes.values()) {
-      if (n.id === consumer || n.mode === 'muted') continue;
-      const def = registry.get(n.type);
-      if (!def || def.appearance === 'note') continue;
-      const from = zoneOf.get(n.id);
-      if (from !== undefined && !zoneOutput.has(n.id) && from !== zone) continue;
-      if (zoneOutput.has(n.id) && from === zone) continue;
-      for (const p of ports(n.id).outputs) {
-        if (p.type !== type) continue;
-        if (reaches(consumer, n.id)) break;
-        out.push({ node: n.id, port: p.name, type, nodeType: n.type });
-      }
+  /** The outputs of each type that nodes in the graph (and those added) give, indexed once. */
+  const byType = new Map<PortType, Output[]>();
+  const index = (n: GraphNode) => {
+    const def = registry.get(n.type);
+    if (!def || def.appearance === 'note' || n.mode === 'muted') return;
+    for (const p of ports(n.id).outputs) {
+      let list = byType.get(p.type);
+      if (!list) byType.set(p.type, (list = []));
+      list.push({ node: n.id, port: p.name, type: p.type, nodeType: n.type });
     }
-    return out;
+  };
+  for (const n of nodes.values()) index(n);
+
+  /** Outputs that may feed `consumer`'s input of `type`, without a loop or a zone leak. */
+  const outputsFor = (consumer: string, type: PortType, downstream: ReadonlySet<string>): Output[] => {
+    const zone = zoneOf.get(consumer);
+    return (byType.get(type) ?? []).filter((o) => {
+      if (downstream.has(o.node)) return false;
+      const from = zoneOf.get(o.node);
+      return zoneOutput.has(o.node) ? from !== zone : from === undefined || from === zone;
+    });
   };
 
   /**
@@ -158,6 +157,7 @@ export function planCompletion(graph: Graph, registry: Registry, options: Comple
     const id = newNodeId({ nodes: [...nodes.values()] }, def.type, taken);
     const node: GraphNode = { id, type: def.type, typeVersion: def.version, position: { x: c.position.x - COLUMN, y: c.position.y + siblings * ROW }, params: defaultParams(def), mode: 'normal' };
     nodes.set(id, node);
+    index(node);
     added.push({ id, type: def.type, title: def.title, position: node.position, feeds: consumer });
     return id;
   };
@@ -174,6 +174,8 @@ export function planCompletion(graph: Graph, registry: Registry, options: Comple
     const node = nodes.get(consumer)!;
     const def = registry.get(node.type);
     if (!def || def.appearance === 'note' || node.mode === 'muted') continue;
+    // Wires added below all end at this node, so what lies downstream of it stays the same.
+    let downstream: Set<string> | undefined;
     for (const input of ports(consumer).inputs) {
       const to = { node: consumer, port: input.name };
       if (fed.has(key(to))) continue;
@@ -185,7 +187,8 @@ export function planCompletion(graph: Graph, registry: Registry, options: Comple
         continue;
       }
       const supplier = input.supplier !== undefined ? registry.get(input.supplier) : undefined;
-      const candidates = outputsFor(consumer, input.type).filter((o) => !supplier || o.nodeType === supplier.type || zoneOutput.has(o.node));
+      downstream ??= downstreamOf(consumer);
+      const candidates = outputsFor(consumer, input.type, downstream).filter((o) => !supplier || o.nodeType === supplier.type || zoneOutput.has(o.node));
       const chosen = pick(input.type, candidates);
       if (chosen.use) {
         wire(chosen.use, to);

@@ -1,6 +1,6 @@
 import type { Graph, GraphNode, PortRef } from '@/engine/graph/document';
 import { comfySamplerOf, comfyScheduleOf, displayName } from './classes';
-import { PLACEHOLDER_PREFIX } from './toWeft';
+import { comfyIdOf, PLACEHOLDER_PREFIX } from './toWeft';
 
 /** A ComfyUI API-format prompt: `{ id: { class_type, inputs, _meta } }`, in a null-prototype object. */
 export type ComfyPrompt = Record<string, { class_type: string; inputs: Record<string, unknown>; _meta: { title: string } }>;
@@ -32,8 +32,8 @@ export function weftToComfy(graph: Graph): ComfyExport {
   const comfyId = new Map<string, string>();
   const used = new Set<string>();
   for (const n of graph.nodes) {
-    const m = /^comfy-([A-Za-z0-9_]+)$/.exec(n.id);
-    if (m) (comfyId.set(n.id, m[1]), used.add(m[1]));
+    const id = comfyIdOf(n.id);
+    if (id) (comfyId.set(n.id, id), used.add(id));
   }
   let next = 1;
   const idFor = (n: GraphNode): string => {
@@ -160,11 +160,11 @@ export function weftToComfy(graph: Graph): ComfyExport {
       }
     }
   }
-  const folded = new Set(['conditioning.prompt', 'conditioning.tokenize', 'sampling.scheduler', 'latent.noise', 'sampling.initialLatent', 'values.text', 'ui.note']);
+  // Nodes that fold into a CLIPTextEncode or KSampler: left over, they fed nothing ComfyUI has. Notes are not in an API prompt.
+  const folded = new Set(['conditioning.prompt', 'conditioning.tokenize', 'sampling.scheduler', 'latent.noise', 'sampling.initialLatent', 'values.text']);
   for (const n of graph.nodes) {
-    if (n.mode === 'muted' || prompt[comfyId.get(n.id) ?? ''] || absorbed.has(n.id)) continue;
-    if (folded.has(n.type) && n.type !== 'ui.note') skipped.push(`${n.label ?? n.id} (${n.type}): it feeds nothing ComfyUI has`);
-    else if (n.type !== 'ui.note') skipped.push(`${n.label ?? n.id} (${n.type}): ComfyUI has no node like it`);
+    if (n.mode === 'muted' || n.type === 'ui.note' || prompt[comfyId.get(n.id) ?? ''] || absorbed.has(n.id)) continue;
+    skipped.push(`${n.label ?? n.id} (${n.type}): ${folded.has(n.type) ? 'it feeds nothing ComfyUI has' : 'ComfyUI has no node like it'}`);
   }
   return { prompt, skipped };
 }

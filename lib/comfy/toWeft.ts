@@ -44,8 +44,13 @@ type Value =
   | { kind: 'IMAGE'; image: PortRef }
   | { kind: 'raw'; ref: PortRef };
 
+type Want = 'unet' | 'pipeline' | 'tokenizer' | 'textEncoder' | 'vae' | 'vaeEncoder' | 'embedding' | 'latent' | 'image';
+
+/** The port a value gives a placeholder's input (which takes it whole): a checkpoint's CLIP is its text encoder. */
+const MAIN: Record<Exclude<Value['kind'], 'raw'>, Want> = { MODEL: 'unet', CLIP: 'textEncoder', VAE: 'vae', CONDITIONING: 'embedding', LATENT: 'latent', IMAGE: 'image' };
+
 /** The Weft port a value gives to an input expecting `want` (a placeholder's raw output goes anywhere). */
-function refFor(v: Value | undefined, want: 'unet' | 'pipeline' | 'tokenizer' | 'textEncoder' | 'vae' | 'vaeEncoder' | 'embedding' | 'latent' | 'image'): PortRef | undefined {
+function refFor(v: Value | undefined, want: Want): PortRef | undefined {
   if (!v) return undefined;
   if (v.kind === 'raw') return want === 'pipeline' ? undefined : v.ref;
   return (v as unknown as Record<string, PortRef | undefined>)[want];
@@ -53,28 +58,18 @@ function refFor(v: Value | undefined, want: 'unet' | 'pipeline' | 'tokenizer' | 
 
 /** A value's main port, for a placeholder's input. */
 function mainRef(v: Value): PortRef {
-  switch (v.kind) {
-    case 'MODEL':
-      return v.unet;
-    case 'CLIP':
-      return v.textEncoder;
-    case 'VAE':
-      return v.vae;
-    case 'CONDITIONING':
-      return v.embedding;
-    case 'LATENT':
-      return v.latent;
-    case 'IMAGE':
-      return v.image;
-    case 'raw':
-      return v.ref;
-  }
+  return v.kind === 'raw' ? v.ref : refFor(v, MAIN[v.kind])!;
 }
 
 /** `comfy-<id>`: the ComfyUI id kept in the Weft id, so an export gives the node back its id. */
 export function weftIdOf(comfyId: string, role?: string): string {
   const safe = comfyId.replace(/[^A-Za-z0-9_-]/g, '_').slice(0, 48);
   return role ? `comfy-${safe}-${role}` : `comfy-${safe}`;
+}
+
+/** The ComfyUI id a Weft node made by weftIdOf (without a role) stands for; undefined for any other node. */
+export function comfyIdOf(weftId: string): string | undefined {
+  return /^comfy-([A-Za-z0-9_]+)$/.exec(weftId)?.[1];
 }
 
 const str = (v: unknown, fallback: string, max = 10_000): string => (typeof v === 'string' ? v.slice(0, max) : fallback);
@@ -127,7 +122,7 @@ export function comfyToWeft(comfy: ComfyGraph, registry: Registry, title = 'Comf
     const params: Record<string, unknown> = { class_type: c.classType, inputs: Object.fromEntries(c.values), inputOrder: [...c.inputOrder] };
     if (c.widgets) params.widgets_values = c.widgets;
     const id = add(c, `${PLACEHOLDER_PREFIX}${c.classType}`, undefined, params, c.title ?? displayName(c.classType));
-    const slots = outputTypes(c.classType)?.length ?? 1 + Math.max(-1, ...[...comfyLinksFrom(c.id)]);
+    const slots = outputTypes(c.classType)?.length ?? 1 + (highestSlot.get(c.id) ?? -1);
     const outs: Value[] = [];
     for (let s = 0; s < Math.max(slots, 1); s++) outs.push({ kind: 'raw', ref: { node: id, port: `output_${s}` } });
     // A LoRA passes the checkpoint's model on: the Scheduler behind it still reads the pipeline's config.
@@ -143,11 +138,9 @@ export function comfyToWeft(comfy: ComfyGraph, registry: Registry, title = 'Comf
     unmapped.push({ comfyId: c.id, classType: c.classType, reason });
   };
 
-  const comfyLinksFrom = (id: string): number[] => {
-    const slots: number[] = [];
-    for (const n of comfy.nodes.values()) for (const l of n.links.values()) if (l.node === id) slots.push(l.slot);
-    return slots;
-  };
+  // The highest output slot anything reads of each node (how many outputs an unknown class has).
+  const highestSlot = new Map<string, number>();
+  for (const n of comfy.nodes.values()) for (const l of n.links.values()) highestSlot.set(l.node, Math.max(highestSlot.get(l.node) ?? -1, l.slot));
 
   // Which sampler input each CLIPTextEncode feeds names its prompt (positive / negative).
   const role = new Map<string, string>();
