@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { produce } from 'immer';
@@ -62,4 +62,39 @@ describe.each([
     expect([image.width, image.height]).toEqual([64, 64]);
     expect(report.nodes.get('sampler')!.backend).toBe(backend);
   }, 120_000);
+});
+
+describe.each([
+  ['sd-turbo', 'euler-ancestral', 1, 0, 'float16'],
+  ['sd15', 'pndm', 2, 7.5, 'int64'],
+] as const)('an fp16 export of the %s stand-in (weights, maths, inputs and outputs in half precision)', (variant: Variant, scheduler, steps, guidance, timestepType) => {
+  const dirs = { fp32: path.join(root, `${variant}-fp32`), fp16: path.join(root, `${variant}-fp16`) };
+  beforeAll(async () => {
+    await writeStandIn(dirs.fp32, variant, 'tiny');
+    await writeStandIn(dirs.fp16, variant, 'tiny', process.cwd(), 'fp16');
+  }, 120_000);
+
+  it('declares float16 inputs and outputs, as `--fp16` exports do, and holds half the bytes', async () => {
+    const ort = await import('onnxruntime-node');
+    const unet = await ort.InferenceSession.create(path.join(dirs.fp16, 'unet/model.onnx'));
+    const types = Object.fromEntries([...unet.inputMetadata, ...unet.outputMetadata].map((m) => [m.name, (m as { type?: string }).type]));
+    expect(types).toEqual({ sample: 'float16', timestep: timestepType, encoder_hidden_states: 'float16', out_sample: 'float16' });
+    await unet.release();
+    const size = (d: string) => statSync(path.join(d, 'unet/model.onnx_data')).size;
+    expect(size(dirs.fp16) * 2).toBe(size(dirs.fp32));
+  });
+
+  it.each(['cpu', 'wasm'] as const)('draws the fp32 export’s image to within 2/255 per channel (%s)', async (backend) => {
+    const draw = async (dir: string) => {
+      const runtime = await createNodeRuntime({ backend });
+      const report = await runGraph(graphFor(dir, scheduler, steps, guidance), { registry, runtime, cache: new ExecutionCache() });
+      expect(report.status, JSON.stringify([...report.nodes.values()].filter((n) => n.error))).toBe('ok');
+      return (report.outputs.get('image')!.image as ImageValue).data;
+    };
+    const [full, half] = [await draw(dirs.fp32), await draw(dirs.fp16)];
+    let worst = 0;
+    for (let i = 0; i < full.length; i++) worst = Math.max(worst, Math.abs(full[i] - half[i]));
+    expect(new Set(half).size).toBeGreaterThan(20); // a picture, not a flat colour
+    expect(worst).toBeLessThanOrEqual(2);
+  }, 180_000);
 });

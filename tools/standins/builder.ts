@@ -1,4 +1,5 @@
 import { buildModel, type InitializerSpec, type NodeSpec, type ValueSpec, type AttrValue } from '@/ml/runtime/onnxProto';
+import { f32ToF16Bits } from '@/ml/runtime/float16';
 
 /**
  * A small graph builder for the structure-faithful stand-in models: ops are added by name, weights
@@ -12,12 +13,18 @@ export interface BuilderOptions {
   readonly seed?: number;
   /** Name of the external data file, relative to the model. */
   readonly dataFile?: string;
+  /**
+   * 'float16' builds the graph as fp16 exports are (diffusers' `--fp16`, optimum's `--dtype fp16`):
+   * every weight and float constant in half precision, so the maths runs in float16; the scales a
+   * Resize reads stay float32, as ONNX requires.
+   */
+  readonly dtype?: 'float32' | 'float16';
 }
 
 export class Builder {
   readonly nodes: NodeSpec[] = [];
   private readonly inits: InitializerSpec[] = [];
-  private readonly chunks: Float32Array[] = [];
+  private readonly chunks: (Float32Array | Uint16Array)[] = [];
   private dataBytes = 0;
   private counter = 0;
   params = 0;
@@ -25,6 +32,16 @@ export class Builder {
 
   constructor(private readonly options: BuilderOptions = {}) {
     this.rng = (options.seed ?? 1) >>> 0 || 1;
+  }
+
+  /** The float type the graph computes in. */
+  get float(): 'float32' | 'float16' {
+    return this.options.dtype ?? 'float32';
+  }
+
+  /** ONNX's element type number of `float`, for Cast's `to`. */
+  get floatCode(): number {
+    return this.float === 'float16' ? 10 : 1;
   }
 
   /** A fresh value name. */
@@ -43,8 +60,17 @@ export class Builder {
     return this.op(op, inputs, attributes)[0];
   }
 
-  /** A constant (not a parameter): small, kept inside the model. */
+  /** A constant (not a parameter) in the graph's float type: small, kept inside the model. */
   constF(values: readonly number[], dims: readonly number[] = [values.length]): string {
+    if (this.float === 'float32') return this.constF32(values, dims);
+    const name = this.name('const');
+    // fp16 exporters clamp to the half range (a mask's -1e9 becomes finfo(float16).min).
+    this.inits.push({ name, dtype: 'float16', dims, values: values.map((v) => f32ToF16Bits(Math.max(-65504, Math.min(65504, v)))) });
+    return name;
+  }
+
+  /** A float32 constant whatever the graph's type (a Resize's scales). */
+  constF32(values: readonly number[], dims: readonly number[] = [values.length]): string {
     const name = this.name('const');
     this.inits.push({ name, dtype: 'float32', dims, values });
     return name;
@@ -61,16 +87,17 @@ export class Builder {
     const n = dims.reduce((a, b) => a * b, 1);
     this.params += n;
     if (this.options.countOnly) return name;
-    const data = new Float32Array(n);
-    if (init.fill !== undefined) data.fill(init.fill);
-    else {
-      const std = init.std ?? 0.02;
-      for (let i = 0; i < n; i++) data[i] = this.gauss() * std;
+    const half = this.float === 'float16';
+    const data = half ? new Uint16Array(n) : new Float32Array(n);
+    const std = init.std ?? 0.02;
+    for (let i = 0; i < n; i++) {
+      const v = init.fill ?? this.gauss() * std;
+      data[i] = half ? f32ToF16Bits(v) : v;
     }
     const offset = this.dataBytes;
     this.chunks.push(data);
     this.dataBytes += data.byteLength;
-    this.inits.push({ name, dtype: 'float32', dims, external: { location: this.options.dataFile ?? 'model.onnx_data', offset, length: data.byteLength } });
+    this.inits.push({ name, dtype: this.float, dims, external: { location: this.options.dataFile ?? 'model.onnx_data', offset, length: data.byteLength } });
     return name;
   }
 
@@ -169,6 +196,6 @@ export class Builder {
 
   /** Nearest-neighbour ×2 (diffusers' Upsample2D before its conv). */
   upsample2x(x: string): string {
-    return this.o('Resize', [x, '', this.constF([1, 1, 2, 2])], { mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' } });
+    return this.o('Resize', [x, '', this.constF32([1, 1, 2, 2])], { mode: { s: 'nearest' }, coordinate_transformation_mode: { s: 'asymmetric' }, nearest_mode: { s: 'floor' } });
   }
 }

@@ -36,7 +36,7 @@ export function buildUnet(b: Builder, cfg: UnetConfig): void {
   // Timestep embedding: diffusers' Timesteps(flip_sin_to_cos=True, downscale_freq_shift=0) then TimestepEmbedding.
   const half = ch[0] / 2;
   const freqs = Array.from({ length: half }, (_, i) => Math.exp((-Math.log(10000) * i) / half));
-  const t = b.o('Unsqueeze', [b.o('Cast', ['timestep'], { to: { i: 1 } }), b.constI([1])]);
+  const t = b.o('Unsqueeze', [b.o('Cast', ['timestep'], { to: { i: b.floatCode } }), b.constI([1])]);
   const args = b.o('Mul', [t, b.constF(freqs, [1, half])]);
   const proj = b.o('Concat', [b.o('Cos', [args]), b.o('Sin', [args])], { axis: { i: 1 } });
   const temb = b.linear(b.silu(b.linear(proj, 'time_embedding.linear_1', ch[0], tembDim)), 'time_embedding.linear_2', tembDim, tembDim);

@@ -17,6 +17,8 @@ import { buildVaeDecoder, SD_VAE, type VaeDecoderConfig } from './vaeDecoder';
  */
 export type Variant = 'sd15' | 'sd21' | 'sd-turbo';
 export type Scale = 'full' | 'tiny';
+/** fp16: weights, float constants and every float input and output in half precision, as `--fp16` exports are. */
+export type Precision = 'fp32' | 'fp16';
 
 interface VariantSpec {
   unet: UnetConfig;
@@ -59,8 +61,8 @@ export function parameterCounts(variant: Variant, scale: Scale): { unet: number;
   return { unet: count((b) => buildUnet(b, s.unet)), textEncoder: count((b) => buildTextEncoder(b, s.text)), vaeDecoder: count((b) => buildVaeDecoder(b, s.vae)) };
 }
 
-async function component(dir: string, folder: string, build: (b: Builder) => void, io: { inputs: Parameters<Builder['finish']>[1]; outputs: Parameters<Builder['finish']>[2] }, config: Record<string, unknown>, seed: number) {
-  const b = new Builder({ seed });
+async function component(dir: string, folder: string, build: (b: Builder) => void, io: { inputs: Parameters<Builder['finish']>[1]; outputs: Parameters<Builder['finish']>[2] }, config: Record<string, unknown>, seed: number, precision: Precision) {
+  const b = new Builder({ seed, dtype: precision === 'fp16' ? 'float16' : 'float32' });
   build(b);
   const { model, chunks, dataBytes } = b.finish(folder, io.inputs, io.outputs);
   await mkdir(path.join(dir, folder), { recursive: true });
@@ -76,14 +78,17 @@ async function component(dir: string, folder: string, build: (b: Builder) => voi
 }
 
 /** Writes a stand-in folder; returns what it wrote. */
-export async function writeStandIn(dir: string, variant: Variant, scale: Scale, repoRoot = process.cwd()): Promise<{ dir: string; params: Record<string, number>; bytes: number }> {
+export async function writeStandIn(dir: string, variant: Variant, scale: Scale, repoRoot = process.cwd(), precision: Precision = 'fp32'): Promise<{ dir: string; params: Record<string, number>; bytes: number }> {
   const s = spec(variant, scale);
+  const f = precision === 'fp16' ? 'float16' : 'float32';
+  // A float timestep is exported in the model's precision (diffusers' fp16 script feeds a half tensor); int64 stays.
+  const timestepDtype = s.unet.timestepDtype === 'int64' ? 'int64' : f;
   await mkdir(path.join(dir, 'tokenizer'), { recursive: true });
   await mkdir(path.join(dir, 'scheduler'), { recursive: true });
   const modelIndex = {
     _class_name: 'OnnxStableDiffusionPipeline',
     _diffusers_version: '0.30.0',
-    _weft_name: `${variant}-standin${scale === 'tiny' ? '-tiny' : ''}`,
+    _weft_name: `${variant}-standin${scale === 'tiny' ? '-tiny' : ''}${precision === 'fp16' ? '-fp16' : ''}`,
     scheduler: ['diffusers', String(s.scheduler._class_name)],
     text_encoder: ['diffusers', 'OnnxRuntimeModel'],
     tokenizer: ['transformers', 'CLIPTokenizer'],
@@ -102,9 +107,10 @@ export async function writeStandIn(dir: string, variant: Variant, scale: Scale, 
     dir,
     'text_encoder',
     (b) => buildTextEncoder(b, s.text),
-    { inputs: [{ name: 'input_ids', dtype: 'int32', shape: ['batch', s.text.positions] }], outputs: [{ name: 'last_hidden_state', dtype: 'float32', shape: ['batch', s.text.positions, s.text.width] }] },
+    { inputs: [{ name: 'input_ids', dtype: 'int32', shape: ['batch', s.text.positions] }], outputs: [{ name: 'last_hidden_state', dtype: f, shape: ['batch', s.text.positions, s.text.width] }] },
     { architectures: ['CLIPTextModel'], hidden_size: s.text.width, num_hidden_layers: s.text.layers, max_position_embeddings: s.text.positions, vocab_size: s.text.vocab },
     11,
+    precision,
   );
   const unet = await component(
     dir,
@@ -112,34 +118,36 @@ export async function writeStandIn(dir: string, variant: Variant, scale: Scale, 
     (b) => buildUnet(b, s.unet),
     {
       inputs: [
-        { name: 'sample', dtype: 'float32', shape: ['batch', 4, 'height', 'width'] },
-        { name: 'timestep', dtype: s.unet.timestepDtype, shape: ['batch'] },
-        { name: 'encoder_hidden_states', dtype: 'float32', shape: ['batch', 'sequence', s.unet.crossAttentionDim] },
+        { name: 'sample', dtype: f, shape: ['batch', 4, 'height', 'width'] },
+        { name: 'timestep', dtype: timestepDtype, shape: ['batch'] },
+        { name: 'encoder_hidden_states', dtype: f, shape: ['batch', 'sequence', s.unet.crossAttentionDim] },
       ],
-      outputs: [{ name: 'out_sample', dtype: 'float32', shape: ['batch', 4, 'height', 'width'] }],
+      outputs: [{ name: 'out_sample', dtype: f, shape: ['batch', 4, 'height', 'width'] }],
     },
     { _class_name: 'UNet2DConditionModel', block_out_channels: s.unet.blockOutChannels, cross_attention_dim: s.unet.crossAttentionDim, in_channels: 4, out_channels: 4, layers_per_block: s.unet.layersPerBlock, attention_head_dim: s.unet.attentionHeadDim, use_linear_projection: s.unet.useLinearProjection, sample_size: 64, prediction_type: s.predictionType },
     12,
+    precision,
   );
   const vae = await component(
     dir,
     'vae_decoder',
     (b) => buildVaeDecoder(b, s.vae),
-    { inputs: [{ name: 'latent_sample', dtype: 'float32', shape: ['batch', 4, 'height', 'width'] }], outputs: [{ name: 'sample', dtype: 'float32', shape: ['batch', 3, 'h', 'w'] }] },
+    { inputs: [{ name: 'latent_sample', dtype: f, shape: ['batch', 4, 'height', 'width'] }], outputs: [{ name: 'sample', dtype: f, shape: ['batch', 3, 'h', 'w'] }] },
     { _class_name: 'AutoencoderKL', block_out_channels: s.vae.blockOutChannels, latent_channels: 4, scaling_factor: 0.18215, layers_per_block: s.vae.layersPerBlock },
     13,
+    precision,
   );
   return { dir, params: { unet: unet.params, textEncoder: text.params, vaeDecoder: vae.params }, bytes: text.bytes + unet.bytes + vae.bytes };
 }
 
-// `npx tsx tools/standins/write.ts DIR [sd15|sd21|sd-turbo] [full|tiny]`
+// `npx tsx tools/standins/write.ts DIR [sd15|sd21|sd-turbo] [full|tiny] [fp32|fp16]`
 if (process.argv[1] && path.resolve(process.argv[1]) === path.resolve(new URL(import.meta.url).pathname)) {
-  const [dir, variant = 'sd-turbo', scale = 'tiny'] = process.argv.slice(2);
+  const [dir, variant = 'sd-turbo', scale = 'tiny', precision = 'fp32'] = process.argv.slice(2);
   if (!dir) {
-    process.stderr.write('usage: npx tsx tools/standins/write.ts DIR [sd15|sd21|sd-turbo] [full|tiny]\n');
+    process.stderr.write('usage: npx tsx tools/standins/write.ts DIR [sd15|sd21|sd-turbo] [full|tiny] [fp32|fp16]\n');
     process.exit(2);
   }
   const t = performance.now();
-  const r = await writeStandIn(dir, variant as Variant, scale as Scale);
+  const r = await writeStandIn(dir, variant as Variant, scale as Scale, process.cwd(), precision as Precision);
   process.stderr.write(`wrote ${r.dir}: ${JSON.stringify(r.params)} parameters, ${(r.bytes / 1024 ** 2).toFixed(1)} MB, in ${((performance.now() - t) / 1000).toFixed(1)} s\n`);
 }
