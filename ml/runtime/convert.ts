@@ -19,11 +19,15 @@ export function logicalDType(ortType: string): DType {
 }
 
 /**
- * Converts element data between types. float16 data is Uint16Array bits; int64 is BigInt64Array.
+ * Converts element data between types. float16 data is Uint16Array bits (or a Float16Array of
+ * values); int64 is BigInt64Array.
  * Float -> integer rounds to nearest (timesteps computed in float land on exact integers).
  */
 export function convertData(data: TypedArray | ArrayLike<number | bigint>, from: string, to: string): TypedArray {
   if (from === to && ArrayBuffer.isView(data)) return data as TypedArray;
+  // Where the platform has Float16Array (Chromium 135+, Node 24+), onnxruntime-web hands float16
+  // outputs over as one: values, not bit patterns.
+  if (from === 'float16' && ArrayBuffer.isView(data) && !(data instanceof Uint16Array)) return convertData(data, 'float64', to);
   const n = data.length;
   const src = data as ArrayLike<number | bigint>;
   const get: (i: number) => number =

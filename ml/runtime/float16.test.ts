@@ -67,6 +67,14 @@ describe('float16 conversion', () => {
     expect(convertData(h, 'float16', 'float32')).toEqual(float16ToFloat32(h));
   });
 
+  test('float16 data handed over as values (a Float16Array, as onnxruntime-web gives in Chromium) converts as values', () => {
+    // Node 20 has no Float16Array: any typed array that is not Uint16Array stands for one.
+    const F16 = (globalThis as { Float16Array?: new (v: number[]) => ArrayLike<number> }).Float16Array ?? Float32Array;
+    const values = new F16([0.5, -2, 1024, 0]) as Float32Array;
+    expect(Array.from(convertData(values, 'float16', 'float32') as Float32Array)).toEqual([0.5, -2, 1024, 0]);
+    expect(Array.from(convertData(values, 'float16', 'int64') as BigInt64Array)).toEqual([1n, -2n, 1024n, 0n]);
+  });
+
   test('int32 <-> int64 round trip', () => {
     const ids = Int32Array.from([0, 1, 49406, -7, 2147483647, -2147483648]);
     const wide = convertData(ids, 'int32', 'int64');

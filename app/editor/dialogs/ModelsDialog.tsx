@@ -93,11 +93,15 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
     setMessage(null);
     setProgress({ label, loaded: 0 });
     let result: StoreResult<StoredModel>;
+    // Progress comes from the worker as messages of its own: one may land after the import has
+    // answered, and must not put the dialog back into its busy state.
+    let finished = false;
     try {
-      result = await work((loaded, total) => setProgress({ label, loaded, total }));
+      result = await work((loaded, total) => !finished && setProgress({ label, loaded, total }));
     } catch (err) {
       result = { ok: false, code: 'worker_error', message: err instanceof Error ? err.message : String(err) };
     }
+    finished = true;
     setProgress(null);
     setMessage(result.ok ? { kind: 'ok', text: `Imported ${result.value.name} (${formatBytes(result.value.totalBytes)}).` } : { kind: 'error', text: result.message });
     await ml.refreshModels();
