@@ -31,10 +31,31 @@ export interface CreateMlServicesOptions {
   gpuTensors?: boolean;
   /** The wasm backend's memory for everything, in bytes (4 GiB: wasm32). Tests set it lower. */
   wasmMemoryBytes?: number;
+  /** The most bytes one WebGPU buffer may hold (default: the device's own limits). Tests set it. */
+  webgpuBufferBytes?: number;
 }
 
 /** wasm32's address space: all a wasm session's weights and activations live in it. */
 export const WASM_MEMORY_BYTES = 4 * 1024 ** 3;
+
+/** WebGPU's guaranteed storage-buffer binding size (128 MiB): a tensor under it fits on any device. */
+const WEBGPU_BINDING_DEFAULT = 128 * 1024 ** 2;
+
+/**
+ * The largest tensor the WebGPU device can bind (min of maxBufferSize and
+ * maxStorageBufferBindingSize), or undefined where no device can be asked (onnxruntime-node).
+ */
+async function deviceBufferLimit(ort: OrtModule): Promise<number | undefined> {
+  try {
+    if (typeof navigator === 'undefined' || !('gpu' in navigator)) return undefined;
+    const device = (await ort.env.webgpu.device) as { limits?: { maxBufferSize?: number; maxStorageBufferBindingSize?: number } } | undefined;
+    const l = device?.limits;
+    if (!l?.maxBufferSize || !l.maxStorageBufferBindingSize) return undefined;
+    return Math.min(l.maxBufferSize, l.maxStorageBufferBindingSize);
+  } catch {
+    return undefined; // no device yet: ONNX Runtime says why when it makes the session
+  }
+}
 
 function gigabytes(bytes: number): string {
   return bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${(bytes / 1024 ** 2).toFixed(1)} MB`;
@@ -144,18 +165,30 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
   const pending = new Map<string, Promise<OrtModelSession>>();
   const ops = gpuTensors ? createOrtTensorOps(bridge) : createCpuTensorOps();
   const wasmMemoryLimit = options.wasmMemoryBytes ?? WASM_MEMORY_BYTES;
+  // The bytes of weights each live session was made from, for the memory messages.
+  const weightsHeld = new Map<string, number>();
 
   async function create(key: string, ref: ModelRef, bytes: Uint8Array): Promise<OrtModelSession> {
     // Weights kept beside the model (model.onnx_data, weights.pb) are read from the same folder.
     const dir = ref.path.includes('/') ? ref.path.slice(0, ref.path.lastIndexOf('/') + 1) : '';
     const ext = externalData(bytes);
-    // wasm is 32-bit: every byte the session holds, weights first, fits in 4 GB. Said before reading gigabytes.
-    const needs = bytes.length + ext.bytes;
-    if (backend === 'wasm' && needs > wasmMemoryLimit) {
+    const weights = bytes.length + ext.bytes;
+    // Said before reading gigabytes of external weights or handing them to ONNX Runtime.
+    if (backend === 'wasm' && weights > wasmMemoryLimit) {
+      const held = [...weightsHeld.values()].reduce((a, b) => a + b, 0);
       throw new NodeRunError(
         'model_too_large',
-        `${modelLabel(ref)} needs ${gigabytes(needs)} for its weights alone; onnxruntime-web's wasm backend has ${gigabytes(wasmMemoryLimit)} for everything (weights, activations and the page's own tensors). Use WebGPU, or an fp16 or smaller export`,
+        `${modelLabel(ref)} needs ${gigabytes(weights)} for its weights alone; onnxruntime-web's wasm backend is 32-bit and allows ${gigabytes(wasmMemoryLimit)} for everything, minus its activations${held > 0 ? ` and the ${gigabytes(held)} the models already loaded hold` : ''}. Use WebGPU, or an fp16 export (half the bytes)`,
       );
+    }
+    if (backend === 'webgpu' && ext.largest.bytes > WEBGPU_BINDING_DEFAULT) {
+      const limit = options.webgpuBufferBytes ?? (await deviceBufferLimit(ort));
+      if (limit !== undefined && ext.largest.bytes > limit) {
+        throw new NodeRunError(
+          'model_too_large',
+          `${modelLabel(ref)} holds a ${gigabytes(ext.largest.bytes)} tensor ('${ext.largest.name}'); this GPU allows ${gigabytes(limit)} in one buffer. Use the wasm backend, or an fp16 or int8 export`,
+        );
+      }
     }
     const external = [];
     for (const location of ext.locations) {
@@ -169,6 +202,7 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
     }
     const session = new OrtModelSession(key, ref, s, bridge);
     sessions.set(key, session);
+    weightsHeld.set(key, weights);
     return session;
   }
 
@@ -229,6 +263,7 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
       for (const [key, s] of [...sessions]) {
         if (keepSet.has(key)) continue;
         sessions.delete(key);
+        weightsHeld.delete(key);
         await s.session.release();
       }
     },

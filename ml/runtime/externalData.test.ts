@@ -86,10 +86,50 @@ describe('ONNX external data', () => {
     const ml = createMlServices({ ort: await web, backend: 'wasm', backendReason: 'test', files, wasmMemoryBytes: 64 });
     made.push(ml);
     await expect(ml.session(refTo('unet/model.onnx', 'unet', { source: 'mem:ext' }))).rejects.toThrow(
-      new RegExp(`^unet needs ${((model.length + 32) / 1024 ** 2).toFixed(1)} MB for its weights alone; onnxruntime-web's wasm backend has 0\\.0 MB for everything`),
+      new RegExp(`^unet needs ${((model.length + 32) / 1024 ** 2).toFixed(1)} MB for its weights alone; onnxruntime-web's wasm backend is 32-bit and allows 0\\.0 MB for everything, minus its activations\\. Use WebGPU`),
     );
     expect(files.reads).toBe(1);
     expect(externalData(model).bytes).toBe(32);
+  });
+
+  it('names what the models already loaded hold when a model is refused on wasm', async () => {
+    const small = externalModel('a.bin');
+    const big = buildModel({
+      name: 'big',
+      nodes: [{ op: 'Add', inputs: ['x', 'w'], outputs: ['y'] }],
+      inputs: [{ name: 'x', dtype: 'float32', shape: [4] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [4] }],
+      initializers: [{ name: 'w', dtype: 'float32', dims: [4], external: { location: 'w.bin', offset: 0, length: 3 * 1024 ** 2 } }],
+    });
+    const files = memoryFiles({ 'mem:m/a/model.onnx': small.model, 'mem:m/a/a.bin': small.data, 'mem:m/b/model.onnx': big });
+    const ml = createMlServices({ ort: await web, backend: 'wasm', backendReason: 'test', files, wasmMemoryBytes: 2 * 1024 ** 2 });
+    made.push(ml);
+    await ml.session(refTo('a/model.onnx', 'textEncoder', { source: 'mem:m' }));
+    await expect(ml.session(refTo('b/model.onnx', 'unet', { source: 'mem:m' }))).rejects.toThrow(
+      /^unet needs 3\.0 MB for its weights alone; .* allows 2\.0 MB for everything, minus its activations and the 0\.0 MB the models already loaded hold\. Use WebGPU, or an fp16 export/,
+    );
+  });
+
+  it('finds the largest tensor, and refuses on WebGPU a tensor past what one buffer may hold', async () => {
+    const huge = 300 * 1024 ** 2;
+    const model = buildModel({
+      name: 'wide',
+      nodes: [{ op: 'Gather', inputs: ['table', 'ids'], outputs: ['y'] }],
+      inputs: [{ name: 'ids', dtype: 'int64', shape: [1] }],
+      outputs: [{ name: 'y', dtype: 'float32', shape: [1, 4] }],
+      initializers: [
+        { name: 'small', dtype: 'float32', dims: [4], values: [0, 0, 0, 0] },
+        { name: 'embed_tokens.weight', dtype: 'float32', dims: [huge / 16, 4], external: { location: 'model.onnx_data', offset: 0, length: huge } },
+      ],
+    });
+    expect(externalData(model).largest).toEqual({ name: 'embed_tokens.weight', bytes: huge });
+    const files = memoryFiles({ 'mem:w/lm/model.onnx': model });
+    const ml = createMlServices({ ort: await web, backend: 'webgpu', backendReason: 'test', files, webgpuBufferBytes: 256 * 1024 ** 2 });
+    made.push(ml);
+    await expect(ml.session(refTo('lm/model.onnx', 'languageModel', { source: 'mem:w' }))).rejects.toThrow(
+      "languageModel holds a 300.0 MB tensor ('embed_tokens.weight'); this GPU allows 256.0 MB in one buffer. Use the wasm backend, or an fp16 or int8 export",
+    );
+    expect(files.reads).toBe(1);
   });
 
   it('says which weights file is missing', async () => {

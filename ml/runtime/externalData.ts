@@ -9,9 +9,12 @@ export function externalDataLocations(bytes: Uint8Array): string[] {
   return [...externalData(bytes).locations];
 }
 
-/** The external files and the bytes of weights they hold (the sum of the tensors' `length` entries). */
-export function externalData(bytes: Uint8Array): { locations: Set<string>; bytes: number } {
-  const found: Found = { locations: new Set(), bytes: 0 };
+/**
+ * The external files and the bytes of weights they hold (the sum of the tensors' `length` entries),
+ * and the largest single tensor (external or inside the file): one GPU buffer holds it on WebGPU.
+ */
+export function externalData(bytes: Uint8Array): ExternalData {
+  const found: Found = { locations: new Set(), bytes: 0, largest: { name: '', bytes: 0 } };
   // ONNX Runtime's own format (.ort, a flatbuffer tagged "ORTM") holds its weights itself.
   if (bytes.length >= 8 && bytes[4] === 0x4f && bytes[5] === 0x52 && bytes[6] === 0x54 && bytes[7] === 0x4d) return found;
   try {
@@ -20,15 +23,17 @@ export function externalData(bytes: Uint8Array): { locations: Set<string>; bytes
     });
   } catch {
     // Not a readable ONNX protobuf: ONNX Runtime says what is wrong with it when it tries to load it.
-    return { locations: new Set(), bytes: 0 };
+    return { locations: new Set(), bytes: 0, largest: { name: '', bytes: 0 } };
   }
   return found;
 }
 
-interface Found {
+export interface ExternalData {
   locations: Set<string>;
   bytes: number;
+  largest: { name: string; bytes: number };
 }
+type Found = ExternalData;
 
 const dec = new TextDecoder();
 
@@ -51,7 +56,11 @@ function node(b: Uint8Array, start: number, end: number, found: Found, depth: nu
 }
 
 function tensor(b: Uint8Array, start: number, end: number, found: Found): void {
+  let name = '';
+  let size = 0;
   walkMessage(b, start, end, (field, s, e) => {
+    if (field === 8) name = dec.decode(b.subarray(s, e));
+    else if (field === 9) size = e - s; // raw_data
     if (field !== 13) return;
     let key = '';
     let value = '';
@@ -60,8 +69,12 @@ function tensor(b: Uint8Array, start: number, end: number, found: Found): void {
       else if (f === 2) value = dec.decode(b.subarray(ks, ke));
     });
     if (key === 'location' && value) found.locations.add(value);
-    else if (key === 'length' && /^\d+$/.test(value)) found.bytes += Number(value);
+    else if (key === 'length' && /^\d+$/.test(value)) {
+      found.bytes += Number(value);
+      size = Number(value);
+    }
   });
+  if (size > found.largest.bytes) found.largest = { name, bytes: size };
 }
 
 /** Calls `onLen` for each length-delimited field of the message in [start, end); skips the rest. */
