@@ -14,6 +14,7 @@ import { repeatInputNode } from './repeatInput';
 import { repeatOutputNode } from './repeatOutput';
 import { loadPipelineNode } from './loadPipeline';
 import { loadModelNode } from './loadModel';
+import { loadLoraNode } from './lora/loadLora';
 import { promptNode } from './prompt';
 import { tokenizerNode } from './tokenizer';
 import { textEncoderNode } from './textEncoder';
@@ -45,6 +46,7 @@ import { generateTextNode } from './textgen/generateText';
 export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   loadPipelineNode,
   loadModelNode,
+  loadLoraNode,
   promptNode,
   tokenizerNode,
   textEncoderNode,

@@ -10,7 +10,9 @@ import { createOrtTensorOps } from './ortOps';
 import type { OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetadata } from './ortTypes';
 import { sha256Hex } from './sha256';
 import { untilAborted } from './shared';
-import type { Backend, FileAccess, IoInfo, MlServices, ModelRef, ModelSession, RunModelOptions } from './types';
+import type { AdapterRef, Backend, FileAccess, IoInfo, MlServices, ModelRef, ModelSession, RunModelOptions } from './types';
+import { applyLoras } from '@/ml/lora/apply';
+import { readLora } from '@/ml/lora/layers';
 import { dataRecord, hasKey } from '@/engine/record';
 
 export interface CreateMlServicesOptions {
@@ -168,7 +170,40 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
   // The bytes of weights each live session was made from, for the memory messages.
   const weightsHeld = new Map<string, number>();
 
-  async function create(key: string, ref: ModelRef, bytes: Uint8Array): Promise<OrtModelSession> {
+  async function adapterKey(a: AdapterRef, signal?: AbortSignal): Promise<string> {
+    const id = `${a.source}\n${a.path}`;
+    const known = a.sha256 ?? keyOfPath.get(id);
+    if (known) return known;
+    const hashed = await sha256Hex(await files.read(a.source, a.path, { signal }));
+    keyOfPath.set(id, hashed);
+    return hashed;
+  }
+
+  /** The model and its external files with the adapters' LoRA layers added to their weights. */
+  async function patched(ref: ModelRef, bytes: Uint8Array, external: { path: string; data: Uint8Array }[], adapters: readonly AdapterRef[]) {
+    const component = ref.role === 'unet' ? 'unet' : ref.role === 'textEncoder' ? 'textEncoder' : undefined;
+    if (!component) throw new NodeRunError('lora_target', `a LoRA changes a UNet or a text encoder; ${modelLabel(ref)} is neither`);
+    const applications = [];
+    for (const a of adapters) {
+      const read = readLora(await files.read(a.source, a.path), `LoRA '${a.name}'`);
+      if (!read.ok) throw new NodeRunError('bad_lora', read.message);
+      applications.push({ layers: read.value.layers, strength: a.strength, name: a.name });
+    }
+    const result = await applyLoras(
+      bytes,
+      async (location) => {
+        const file = external.find((e) => e.path === location);
+        if (!file) throw new NodeRunError('bad_model', `${modelLabel(ref)} names weights in '${location}', which it does not list as external data`);
+        return file.data;
+      },
+      applications,
+      component,
+    );
+    if (!result.ok) throw new NodeRunError('lora_mismatch', result.message);
+    return { bytes: result.model, external: external.map((e) => ({ path: e.path, data: result.external.get(e.path) ?? e.data })) };
+  }
+
+  async function create(key: string, ref: ModelRef, bytes: Uint8Array, adapters: readonly AdapterRef[] = []): Promise<OrtModelSession> {
     // Weights kept beside the model (model.onnx_data, weights.pb) are read from the same folder.
     const dir = ref.path.includes('/') ? ref.path.slice(0, ref.path.lastIndexOf('/') + 1) : '';
     const ext = externalData(bytes);
@@ -190,10 +225,11 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
         );
       }
     }
-    const external = [];
+    let external = [];
     for (const location of ext.locations) {
       external.push({ path: location, data: await files.read(ref.source, safeRelativePath(ref.source, dir + location)) });
     }
+    if (adapters.length) ({ bytes, external } = await patched(ref, bytes, external, adapters));
     let s: OrtSession;
     try {
       s = await bridge.createSession(bytes, external);
@@ -238,22 +274,30 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
     ops,
     async session(ref, signal) {
       if (signal?.aborted) throw cancelled();
-      let result: OrtModelSession;
-      const key = ref.sha256 ?? (await knownKey(ref));
-      if (key) {
-        // Read without the caller's signal: whoever else waits for this session must not fail
-        // because the first caller (say, an idle-time prewarm) was cancelled. Each caller stops
-        // waiting at its own cancel; the session is still made and cached for the next.
-        result = await untilAborted(
-          shared(key, async () => create(key, ref, await files.read(ref.source, ref.path))),
-          signal,
-        );
-      } else {
-        const bytes = await files.read(ref.source, ref.path, { signal });
-        const hashed = await sha256Hex(bytes);
-        keyOfPath.set(pathKey(ref), hashed);
-        result = await shared(hashed, () => create(hashed, ref, bytes));
+      // LoRA adapters at strength 0 change nothing: the base session serves them.
+      const adapters = (ref.adapters ?? []).filter((a) => a.strength !== 0);
+      let bytes: Uint8Array | undefined;
+      let baseKey = ref.sha256 ?? (await knownKey(ref));
+      if (!baseKey) {
+        bytes = await files.read(ref.source, ref.path, { signal });
+        baseKey = await sha256Hex(bytes);
+        keyOfPath.set(pathKey(ref), baseKey);
       }
+      let key = baseKey;
+      if (adapters.length) {
+        // A patched model is keyed by what makes it: the base weights, each adapter's content and strength.
+        const parts = [baseKey];
+        for (const a of adapters) parts.push(`${await adapterKey(a, signal)}*${a.strength}`);
+        key = await sha256Hex(new TextEncoder().encode(parts.join('\n')));
+      }
+      // Read without the caller's signal: whoever else waits for this session must not fail
+      // because the first caller (say, an idle-time prewarm) was cancelled. Each caller stops
+      // waiting at its own cancel; the session is still made and cached for the next.
+      const k = key;
+      const result = await untilAborted(
+        shared(k, async () => create(k, ref, bytes ?? (await files.read(ref.source, ref.path)), adapters)),
+        signal,
+      );
       // A finished creation stays cached for the next run even when this one was cancelled.
       if (signal?.aborted) throw cancelled();
       return result;

@@ -1,3 +1,5 @@
+import { walkMessage } from './protoRead';
+
 /**
  * The files an ONNX model keeps its weights in beside itself ("external data": `model.onnx` +
  * `model.onnx_data`, or one `weights.pb`), as exporters write models past protobuf's 2 GB limit.
@@ -75,38 +77,4 @@ function tensor(b: Uint8Array, start: number, end: number, found: Found): void {
     }
   });
   if (size > found.largest.bytes) found.largest = { name, bytes: size };
-}
-
-/** Calls `onLen` for each length-delimited field of the message in [start, end); skips the rest. */
-function walkMessage(b: Uint8Array, start: number, end: number, onLen: (field: number, start: number, end: number) => void): void {
-  let p = start;
-  while (p < end) {
-    const [tag, q] = varint(b, p);
-    p = q;
-    const field = Math.floor(tag / 8);
-    const wire = tag % 8;
-    if (wire === 0) p = varint(b, p)[1];
-    else if (wire === 1) p += 8;
-    else if (wire === 5) p += 4;
-    else if (wire === 2) {
-      const [len, r] = varint(b, p);
-      if (r + len > end) throw new Error('a field runs past the end of its message');
-      onLen(field, r, r + len);
-      p = r + len;
-    } else throw new Error(`unknown protobuf wire type ${wire}`);
-  }
-  if (p > end) throw new Error('a field runs past the end of its message');
-}
-
-function varint(b: Uint8Array, p: number): [number, number] {
-  let v = 0;
-  let mul = 1;
-  for (let i = 0; i < 10; i++) {
-    if (p >= b.length) throw new Error('the file ends inside a number');
-    const byte = b[p++];
-    v += (byte & 0x7f) * mul;
-    if (byte < 0x80) return [v, p];
-    mul *= 128;
-  }
-  throw new Error('a number is longer than 10 bytes');
 }

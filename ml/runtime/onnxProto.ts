@@ -56,6 +56,8 @@ export interface NodeSpec {
   inputs: readonly string[];
   outputs: readonly string[];
   attributes?: Readonly<Record<string, AttrValue>>;
+  /** The node's name (default `<op>_<index>`); exporters write module paths here, e.g. `/a/b/MatMul`. */
+  name?: string;
 }
 
 export interface ValueSpec {
@@ -152,7 +154,7 @@ export function buildModel(spec: GraphSpec): Uint8Array {
       g.message(1, (node) => {
         for (const x of n.inputs) node.string(1, x);
         for (const x of n.outputs) node.string(2, x);
-        node.string(3, `${n.op.toLowerCase()}_${i}`);
+        node.string(3, n.name ?? `${n.op.toLowerCase()}_${i}`);
         node.string(4, n.op);
         for (const [k, a] of Object.entries(n.attributes ?? {})) node.message(5, (attr) => writeAttribute(attr, k, a));
       }),

@@ -31,6 +31,21 @@ export interface ModelRef {
   readonly config?: Readonly<Record<string, unknown>>;
   /** Shown in the UI. */
   readonly name: string;
+  /**
+   * LoRA adapters added to the weights before the session is made (Load LoRA), in order; the
+   * session is keyed by the base model, each adapter's content and its strength.
+   */
+  readonly adapters?: readonly AdapterRef[];
+}
+
+/** A LoRA file (.safetensors) and the strength it is applied at. */
+export interface AdapterRef {
+  readonly kind: 'lora';
+  readonly source: SourceUri;
+  readonly path: string;
+  readonly name: string;
+  readonly strength: number;
+  readonly sha256?: string;
 }
 
 /** A tokenizer handle: the files to load, by source. */

@@ -170,13 +170,15 @@ export class Builder {
    * Multi-head attention over [B, L, C] (keys and values from `context` [B, S, Cc]), q/k/v without
    * bias and the output projection with it, as diffusers' Attention; `mask` is added to the scores.
    */
-  attention(x: string, context: string, prefix: string, width: number, contextWidth: number, heads: number, opts: { qkvBias?: boolean; out?: string; mask?: string } = {}): string {
+  attention(x: string, context: string, prefix: string, width: number, contextWidth: number, heads: number, opts: { qkvBias?: boolean; out?: string; mask?: string; qkv?: readonly [string, string, string] } = {}): string {
     const d = width / heads;
+    // diffusers names them to_q/to_k/to_v; transformers' CLIP q_proj/k_proj/v_proj
+    const [qn, kn, vn] = opts.qkv ?? ['to_q', 'to_k', 'to_v'];
     const bias = opts.qkvBias ?? false;
     const split = (t: string, perm: number[]) => this.o('Transpose', [this.o('Reshape', [t, this.constI([0, 0, heads, d])])], { perm: { ints: perm } });
-    const q = split(this.linear(x, `${prefix}.to_q`, width, width, bias), [0, 2, 1, 3]);
-    const k = split(this.linear(context, `${prefix}.to_k`, contextWidth, width, bias), [0, 2, 3, 1]);
-    const v = split(this.linear(context, `${prefix}.to_v`, contextWidth, width, bias), [0, 2, 1, 3]);
+    const q = split(this.linear(x, `${prefix}.${qn}`, width, width, bias), [0, 2, 1, 3]);
+    const k = split(this.linear(context, `${prefix}.${kn}`, contextWidth, width, bias), [0, 2, 3, 1]);
+    const v = split(this.linear(context, `${prefix}.${vn}`, contextWidth, width, bias), [0, 2, 1, 3]);
     let scores = this.o('Mul', [this.o('MatMul', [q, k]), this.constF([1 / Math.sqrt(d)], [])]);
     if (opts.mask) scores = this.o('Add', [scores, opts.mask]);
     const attn = this.o('MatMul', [this.o('Softmax', [scores], { axis: { i: -1 } }), v]);

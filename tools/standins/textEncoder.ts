@@ -31,7 +31,7 @@ export function buildTextEncoder(b: Builder, cfg: TextEncoderConfig): void {
   for (let l = 0; l < cfg.layers; l++) {
     const p = `text_model.encoder.layers.${l}`;
     const n1 = b.layerNorm(h, `${p}.layer_norm1`, w);
-    h = b.o('Add', [h, b.attention(n1, n1, `${p}.self_attn`, w, w, cfg.heads, { qkvBias: true, out: `${p}.self_attn.out_proj`, mask: causal })]);
+    h = b.o('Add', [h, b.attention(n1, n1, `${p}.self_attn`, w, w, cfg.heads, { qkvBias: true, out: `${p}.self_attn.out_proj`, mask: causal, qkv: ['q_proj', 'k_proj', 'v_proj'] })]);
     const n2 = b.layerNorm(h, `${p}.layer_norm2`, w);
     const up = b.linear(n2, `${p}.mlp.fc1`, w, cfg.intermediate);
     h = b.o('Add', [h, b.linear(cfg.act === 'gelu' ? b.gelu(up) : b.quickGelu(up), `${p}.mlp.fc2`, cfg.intermediate, w)]);
