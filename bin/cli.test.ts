@@ -129,8 +129,9 @@ describe('weft CLI and ComfyUI', () => {
     const out = path.join(tmp, 'fox.json');
     const r = await weft('import', 'tests/fixtures/comfy/features-ui-0.4.json', '-o', out);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('Imported a ComfyUI UI workflow (0.4): 9 nodes mapped to 16 Weft nodes.');
-    expect(r.stderr).toContain('2 nodes could not be mapped (kept as placeholders that do not run): LoraLoader (#2)');
+    expect(r.stderr).toContain('Imported a ComfyUI UI workflow (0.4): 10 nodes mapped to 17 Weft nodes.');
+    expect(r.stderr).toContain('1 node could not be mapped (kept as a placeholder that does not run): UltimateSDUpscale (#11)');
+    expect(r.stderr).toContain("The LoRA 'pixel-art.safetensors' is a file reference");
     const g = JSON.parse(readFileSync(out, 'utf8'));
     expect(g.schemaVersion).toBe(1);
     expect(g.nodes).toHaveLength(18);

@@ -31,6 +31,7 @@ const CLASSES = new Map<string, ClassInfo>([
   ['SaveImage', { display: 'Save Image', widgets: ['filename_prefix'], outputs: [] }],
   ['PreviewImage', { display: 'Preview Image', widgets: [], outputs: [] }],
   ['LoraLoader', { display: 'Load LoRA', widgets: ['lora_name', 'strength_model', 'strength_clip'], outputs: ['MODEL', 'CLIP'] }],
+  ['LoraLoaderModelOnly', { display: 'LoraLoaderModelOnly', widgets: ['lora_name', 'strength_model'], outputs: ['MODEL'] }],
   ['Note', { display: 'Note', widgets: ['text'], outputs: [] }],
   ['MarkdownNote', { display: 'Markdown Note', widgets: ['text'], outputs: [] }],
 ]);

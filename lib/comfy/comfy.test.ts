@@ -116,15 +116,18 @@ describe('ComfyUI workflows in', () => {
     const g = o.graph;
     const r = report(o);
     expect(g.metadata.title).toBe('Fox img2img');
-    expect(r.unmapped.map((u) => `${u.classType}: ${u.reason}`)).toEqual(['LoraLoader: Weft has no LoRA node yet', 'UltimateSDUpscale: Weft has no node like it']);
+    expect(r.unmapped.map((u) => `${u.classType}: ${u.reason}`)).toEqual(['UltimateSDUpscale: Weft has no node like it']);
     expect(r.folded).toEqual({ reroutes: 1, primitives: 1 });
     const lora = node(g, 'comfy-2');
-    expect(lora.type).toBe('comfy.LoraLoader');
-    expect(lora.params).toMatchObject({ class_type: 'LoraLoader', inputs: { lora_name: 'pixel-art.safetensors', strength_model: 0.8, strength_clip: 0.6 }, widgets_values: ['pixel-art.safetensors', 0.8, 0.6] });
-    // Wires go through the placeholder both ways; the scheduler behind the LoRA still reads the checkpoint's config.
-    expect(wire(g, 'comfy-2', 'model')).toBe('comfy-1.unet');
-    expect(wire(g, 'comfy-9', 'unet')).toBe('comfy-2.output_0');
-    expect(wire(g, 'comfy-3-tokens', 'tokenizer')).toBe('comfy-2.output_1');
+    expect(lora.type).toBe('models.loadLora');
+    expect(lora.params).toEqual({ source: 'store:pixel-art.safetensors', path: 'pixel-art.safetensors', unetStrength: 0.8, textEncoderStrength: 0.6 });
+    expect(r.notes).toContain("The LoRA 'pixel-art.safetensors' is a file reference: import it in Models, or run with --set comfy-2.source=dir:/folder in the CLI");
+    // The LoRA changes the UNet and the text encoder; the tokenizer and the scheduler's config still come from the checkpoint.
+    expect(wire(g, 'comfy-2', 'unet')).toBe('comfy-1.unet');
+    expect(wire(g, 'comfy-2', 'textEncoder')).toBe('comfy-1.textEncoder');
+    expect(wire(g, 'comfy-9', 'unet')).toBe('comfy-2.unet');
+    expect(wire(g, 'comfy-3', 'textEncoder')).toBe('comfy-2.textEncoder');
+    expect(wire(g, 'comfy-3-tokens', 'tokenizer')).toBe('comfy-1.tokenizer');
     expect(wire(g, 'comfy-9-scheduler', 'pipeline')).toBe('comfy-1.pipeline');
     // The reroute folded: Noisy Start takes the encoded image; the primitive's seed became the sampler's.
     expect(wire(g, 'comfy-9-noise', 'latent')).toBe('comfy-6.latent');

@@ -62,6 +62,7 @@ export function weftToComfy(graph: Graph): ComfyExport {
       const slot = ref.port === 'unet' || ref.port === 'pipeline' ? 0 : ref.port === 'tokenizer' || ref.port === 'textEncoder' ? 1 : 2;
       return [idFor(src), slot];
     }
+    if (src.type === 'models.loadLora') return [idFor(src), ref.port === 'textEncoder' ? 1 : 0];
     if (src.type.startsWith(PLACEHOLDER_PREFIX)) {
       const m = /^output_(\d+)$/.exec(ref.port);
       return [idFor(src), m ? Number(m[1]) : 0];
@@ -80,6 +81,17 @@ export function weftToComfy(graph: Graph): ComfyExport {
         const source = String(p.source ?? 'shipped:shapes-v1');
         const ckpt = source.startsWith('store:') ? source.slice(6) : source.startsWith('shipped:') ? `${source.slice(8)}.safetensors` : source.replace(/^.*[/:]/, '');
         emit(n, 'CheckpointLoaderSimple', { ckpt_name: ckpt });
+        break;
+      }
+      case 'models.loadLora': {
+        const source = String(p.source ?? '');
+        const file = source.startsWith('store:') && /\.safetensors$/i.test(source) ? source.slice(6) : String(p.path ?? 'lora.safetensors');
+        const clip = link(from(n.id, 'textEncoder'));
+        const inputs: Record<string, unknown> = { lora_name: file, strength_model: p.unetStrength ?? 1 };
+        if (clip) inputs.strength_clip = p.textEncoderStrength ?? 1;
+        put(inputs, 'model', link(from(n.id, 'unet')));
+        put(inputs, 'clip', clip);
+        emit(n, clip ? 'LoraLoader' : 'LoraLoaderModelOnly', inputs);
         break;
       }
       case 'conditioning.encodeText': {

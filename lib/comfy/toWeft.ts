@@ -25,7 +25,7 @@ export function reportLines(r: ImportReport): string[] {
   const kind = r.format === 'api' ? 'API-format prompt' : `UI workflow (${r.format.slice(3)})`;
   const lines = [`Imported a ComfyUI ${kind}: ${r.mapped.length} node${r.mapped.length === 1 ? '' : 's'} mapped to ${r.mapped.reduce((s, m) => s + m.weft.length, 0)} Weft nodes.`];
   if (r.unmapped.length) {
-    lines.push(`${r.unmapped.length} node${r.unmapped.length === 1 ? '' : 's'} could not be mapped (kept as placeholders that do not run): ${r.unmapped.map((u) => `${u.classType} (#${u.comfyId}): ${u.reason}`).join('; ')}.`);
+    lines.push(`${r.unmapped.length} node${r.unmapped.length === 1 ? '' : 's'} could not be mapped (kept as ${r.unmapped.length === 1 ? 'a placeholder that does' : 'placeholders that do'} not run): ${r.unmapped.map((u) => `${u.classType} (#${u.comfyId}): ${u.reason}`).join('; ')}.`);
   }
   if (r.folded.reroutes || r.folded.primitives) {
     const parts = [r.folded.reroutes ? `${r.folded.reroutes} reroute${r.folded.reroutes === 1 ? '' : 's'} folded into wires` : '', r.folded.primitives ? `${r.folded.primitives} primitive${r.folded.primitives === 1 ? '' : 's'} folded into the values they fed` : ''].filter(Boolean);
@@ -231,6 +231,30 @@ export function comfyToWeft(comfy: ComfyGraph, registry: Registry, title = 'Comf
         outputs.set(c.id, [{ kind: 'LATENT', latent: { node: samp, port: 'latent' }, empty: false }]);
         break;
       }
+      case 'LoraLoader':
+      case 'LoraLoaderModelOnly': {
+        const file = str(v.get('lora_name'), 'lora.safetensors', 500);
+        const modelOnly = c.classType === 'LoraLoaderModelOnly';
+        const strength = (key: string) => {
+          const raw = num(v.get(key), 1);
+          const kept = Math.min(4, Math.max(-4, raw));
+          if (kept !== raw) notes.add(`#${c.id} ${c.classType}: ${key} ${raw} is outside Weft's -4…4; it became ${kept}`);
+          return kept;
+        };
+        const id = add(c, 'models.loadLora', undefined, { source: `store:${file}`, path: file.replace(/^.*[\\/]/, ''), unetStrength: strength('strength_model'), textEncoderStrength: modelOnly ? 0 : strength('strength_clip') }, custom(c));
+        ids.push(id);
+        notes.add(`The LoRA '${file}' is a file reference: import it in Models, or run with --set ${id}.source=dir:/folder in the CLI`);
+        wiring.push(() => {
+          edge(refFor(input(c, 'model'), 'unet'), { node: id, port: 'unet' });
+          if (!modelOnly) edge(refFor(input(c, 'clip'), 'textEncoder'), { node: id, port: 'textEncoder' });
+        });
+        // What the LoRA passes on unchanged (the checkpoint's pipeline, its tokenizer) is read when
+        // the wiring is made, whichever order the workflow lists its nodes in; chains of LoRAs too.
+        const model = { kind: 'MODEL' as const, unet: { node: id, port: 'unet' }, get pipeline() { return pipelineOf(input(c, 'model')); } };
+        const clip = { kind: 'CLIP' as const, get tokenizer() { return refFor(input(c, 'clip'), 'tokenizer')!; }, textEncoder: { node: id, port: 'textEncoder' } };
+        outputs.set(c.id, modelOnly ? [model] : [model, clip]);
+        break;
+      }
       case 'VAEDecode': {
         const id = add(c, 'latent.vaeDecode', undefined, {}, custom(c));
         ids.push(id);
@@ -275,7 +299,7 @@ export function comfyToWeft(comfy: ComfyGraph, registry: Registry, title = 'Comf
       }
       default: {
         const sub = comfy.subgraphs.get(c.classType);
-        placeholder(c, sub ? `a subgraph ('${sub}'); Weft has no subgraphs` : c.classType === 'LoraLoader' ? 'Weft has no LoRA node yet' : 'Weft has no node like it');
+        placeholder(c, sub ? `a subgraph ('${sub}'); Weft has no subgraphs` : 'Weft has no node like it');
         continue;
       }
     }

@@ -27,7 +27,6 @@ export const loadLoraNode = defineNode({
     'LoRA costs what a run without it does. Several Load LoRA nodes in a row stack; strength 0 is the model ' +
     'unchanged. kohya (lora_unet_…, lora_te_…) and diffusers/PEFT (lora_A/lora_B) files both load.',
   maths: 'W′ = W + strength · (α / r) · B · A   (A: r × in, B: out × r; for a k×k Conv, A is r × in × k × k)',
-  supplies: ['model.unet', 'model.textEncoder'],
   inputs: [
     { name: 'unet', type: 'model.unet', label: 'UNet', optional: true },
     { name: 'textEncoder', type: 'model.textEncoder', label: 'text encoder', optional: true },

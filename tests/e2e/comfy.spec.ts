@@ -75,11 +75,12 @@ test('nodes Weft cannot map stay as placeholders that say what they were; the re
   await openEditor(page);
   await page.getByTestId('open-file-input').setInputFiles('tests/fixtures/comfy/features-ui-0.4.json');
   const report = page.getByTestId('import-report');
-  await expect(report.getByTestId('import-report-list')).toContainText('2 nodes could not be mapped (kept as placeholders that do not run): LoraLoader (#2): Weft has no LoRA node yet; UltimateSDUpscale (#11)');
+  await expect(report.getByTestId('import-report-list')).toContainText('1 node could not be mapped (kept as a placeholder that does not run): UltimateSDUpscale (#11)');
+  await expect(report.getByTestId('import-report-list')).toContainText("The LoRA 'pixel-art.safetensors' is a file reference");
   await expect(report.getByTestId('import-report-list')).toContainText("Weft has no 'heun' sampler");
   await report.getByTestId('import-report-close').click();
-  const lora = page.locator('.react-flow__node[data-id="comfy-2"]');
-  await expect(lora).toContainText('comfy.LoraLoader');
+  await expect(page.locator('.react-flow__node[data-id="comfy-11"]')).toContainText('comfy.UltimateSDUpscale');
+  await expect(page.locator('.react-flow__node[data-id="comfy-2"]')).toContainText('Load LoRA');
   await viewSettled(page);
   await shot(page, testInfo, 'comfy-placeholders');
 });
