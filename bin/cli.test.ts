@@ -3,6 +3,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, existsSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { decodePng } from '@/lib/png';
 import { graphJsonSchema } from '@/engine/graph/jsonSchema';
 
 function weft(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
@@ -151,6 +152,37 @@ describe('weft CLI and ComfyUI', () => {
     expect(e.code, e.stderr).toBe(0);
     expect(JSON.parse(e.stdout)).toEqual(JSON.parse(readFileSync('tests/fixtures/comfy/default-api.json', 'utf8')));
   });
+});
+
+describe('weft quantize', () => {
+  it('makes an int8 copy of the shipped suite, each model checked, that draws the picture the suite draws', async () => {
+    const out = path.join(tmp, 'shapes-int8');
+    const q = await weft('quantize', 'public/models/shapes-v1', '--to', 'int8', '-o', out);
+    expect(q.code, q.stderr).toBe(0);
+    expect(q.stderr).toMatch(/unet\/model\.onnx: 102 weights to int8, 14\.09 MB -> 3\.79 MB \(0\.27×\)/);
+    expect(q.stderr).toContain("unet/model.ort: left out (ONNX Runtime's format of the original; the int8 .onnx is used)");
+    expect(q.stderr).toMatch(/6 of 6 models quantized to int8/);
+    const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { name: string; files: { file: string }[] };
+    expect(manifest.name).toBe('shapes-v1-int8');
+    expect(manifest.files.map((f) => f.file)).not.toContain('unet/model.ort');
+    const again = await weft('quantize', 'public/models/shapes-v1', '--to', 'int8', '-o', out);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toContain('exists; pass --force');
+    const a = path.join(tmp, 'q-fp32');
+    const b = path.join(tmp, 'q-int8');
+    expect((await weft('run', 'examples/text-to-image-sampler.json', '--set', 'scheduler.steps=8', '-o', a)).code).toBe(0);
+    const r = await weft('run', 'examples/text-to-image-sampler.json', '--set', 'scheduler.steps=8', '--set', `pipeline.source=dir:${out}`, '--allow-dir', tmp, '-o', b);
+    expect(r.code, r.stderr).toBe(0);
+    const [x, y] = [decodePng(readFileSync(path.join(a, 'image.png'))), decodePng(readFileSync(path.join(b, 'image.png')))];
+    if (!x.ok || !y.ok) throw new Error('unreadable PNG');
+    let worst = 0;
+    for (let i = 0; i < x.image.data.length; i++) worst = Math.max(worst, Math.abs(x.image.data[i] - y.image.data[i]));
+    expect(worst).toBeGreaterThan(0);
+    expect(worst).toBeLessThan(24);
+    const bad = await weft('quantize', 'public/models/shapes-v1/unet/model.ort', '--to', 'fp16', '-o', path.join(tmp, 'x.onnx'));
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toContain("it is in ONNX Runtime's own format (.ort)");
+  }, 180_000);
 });
 
 describe('weft: file size', () => {

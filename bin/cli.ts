@@ -3,6 +3,7 @@ import { validateCommand } from './validateCommand';
 import { runCommand } from './runCommand';
 import { nodesCommand, schemaCommand } from './infoCommands';
 import { exportCommand, importCommand } from './importCommand';
+import { quantizeCommand } from './quantizeCommand';
 import type { CliBackend } from './nodeRuntime';
 
 /** Exit codes: 0 success, 1 invalid graph or failed run, 2 unreadable input or bad usage, 130 cancelled. */
@@ -54,6 +55,17 @@ export async function main(argv: string[]): Promise<number> {
     .option('-o, --out <file>', 'write the prompt here (else to stdout)')
     .action(async (file: string, opts: { out?: string }) => {
       code = await exportCommand(file, opts);
+    });
+
+  program
+    .command('quantize')
+    .description('make an fp16 or int8 copy of a model file or folder, each model checked against its original')
+    .argument('<path>', 'a model.onnx, or a model folder (a diffusers-layout pipeline, a language-model folder)')
+    .addOption(new Option('--to <kind>', 'fp16: weights as float16 (half the bytes); int8: MatMul/Gemm/Conv weights as int8 per channel (a quarter)').choices(['fp16', 'int8']).makeOptionMandatory())
+    .option('-o, --out <path>', 'where the copy goes (default: beside it, named -fp16 / -int8)')
+    .option('--force', 'replace what is at --out')
+    .action(async (input: string, opts: { to: string; out?: string; force?: boolean }) => {
+      code = await quantizeCommand(input, opts);
     });
 
   program

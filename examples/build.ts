@@ -191,6 +191,57 @@ function bestOfN(): Graph {
   return b.graph;
 }
 
+function loraHeart(): Graph {
+  const b = new Builder(
+    'Teach it a new shape (LoRA)',
+    'shapes-v1 was never shown a heart. A LoRA trained on 16 renders (loras/heart.safetensors, 0.5 MB) adds one: the same prompt and seed drawn with the base UNet (bottom) and with the LoRA (top).',
+  );
+  front(b, { prompt: 'a large red heart in the centre', seed: 2 });
+  b.node('lora', 'models.loadLora', 820, 80, { source: 'shipped:shapes-v1', path: 'loras/heart.safetensors', unetStrength: 1, textEncoderStrength: 0 }, { label: 'Load LoRA: heart' });
+  b.wire('pipeline.unet', 'lora.unet');
+  sampleAndDecode(b, 1100);
+  b.graph.edges = b.graph.edges.filter((e) => !(e.to.node === 'sampler' && e.to.port === 'unet'));
+  b.wire('lora.unet', 'sampler.unet');
+  b.graph.nodes.find((n) => n.id === 'image')!.params.name = 'with-lora';
+  sampleRow(b, 'base', 700, 'pipeline.unet', 'pipeline.vae', 'base UNet');
+  return b.graph;
+}
+
+/** A second sampler row from `start` with its own UNet and VAE ports (compare examples). */
+function sampleRow(b: Builder, suffix: string, y: number, unet: string, vae: string, label: string): void {
+  b.node(`sampler-${suffix}`, 'sampling.sampler', 1100, y, { guidance: 5 }, { label: `Sampler (${label})` });
+  b.node(`decode-${suffix}`, 'latent.vaeDecode', 1400, y + 60);
+  b.node(`image-${suffix}`, 'output.image', 1660, y + 60, { name: suffix });
+  b.wire(unet, `sampler-${suffix}.unet`);
+  b.wire('scheduler.schedule', `sampler-${suffix}.schedule`);
+  b.wire('start.latent', `sampler-${suffix}.latent`);
+  b.wire('encode.embedding', `sampler-${suffix}.positive`);
+  b.wire('encode-negative.embedding', `sampler-${suffix}.negative`);
+  b.wire(vae, `sampler-${suffix}.vae`);
+  b.wire(vae, `decode-${suffix}.vae`);
+  b.wire(`sampler-${suffix}.latent`, `decode-${suffix}.latent`);
+  b.wire(`decode-${suffix}.image`, `image-${suffix}.image`);
+}
+
+function compareVariants(): Graph {
+  const b = new Builder(
+    'Compare variants: fp32, fp16, int8',
+    'One prompt and seed through the shipped UNet and VAE decoder (top), their float16 copy and their int8 copy: Quantize Model says how much smaller each got and how long its session took; the images show what it cost.',
+  );
+  front(b, { prompt: 'a small blue star at the top right' });
+  sampleAndDecode(b, 1100);
+  b.graph.nodes.find((n) => n.id === 'image')!.params.name = 'fp32';
+  b.node('fp16', 'models.quantize', 820, 680, { to: 'fp16' }, { label: 'Quantize: fp16' });
+  b.node('int8', 'models.quantize', 820, 1180, { to: 'int8' }, { label: 'Quantize: int8' });
+  for (const q of ['fp16', 'int8']) {
+    b.wire('pipeline.unet', `${q}.unet`);
+    b.wire('pipeline.vae', `${q}.vae`);
+  }
+  sampleRow(b, 'fp16', 700, 'fp16.unet', 'fp16.vae', 'fp16');
+  sampleRow(b, 'int8', 1200, 'int8.unet', 'int8.vae', 'int8');
+  return b.graph;
+}
+
 function promptWriter(): Graph {
   const b = new Builder(
     'Prompt writer → image',
@@ -303,6 +354,8 @@ export const EXAMPLES: Record<string, () => Graph> = {
   'image-to-image': imageToImage,
   'best-of-n': bestOfN,
   'prompt-writer': promptWriter,
+  'lora-heart': loraHeart,
+  'compare-variants': compareVariants,
   'decoding-strategies': decodingStrategies,
   'decoding-loop': decodingLoop,
 };

@@ -58,14 +58,15 @@ export async function loadPipeline(files: FileAccess, source: SourceUri, signal?
 
 /**
  * A component's model file: `model.onnx`, or `model.ort` (ONNX Runtime's format, which the shipped
- * suite uses for its UNet because it loads faster) when the folder has that instead.
+ * suite uses for its UNet because it loads faster) when the folder has that.
  */
 async function modelFile(files: FileAccess, source: SourceUri, folder: string, listed: ReadonlyMap<string, string>): Promise<string | undefined> {
   const onnx = `${folder}/model.onnx`;
   const ort = ortSibling(onnx)!;
-  // A manifest names the real file (a shipped .ort also answers to .onnx, so ask it first).
-  if (listed.has(onnx)) return onnx;
+  // A manifest names the real file. Where a folder holds both, the .ort is run (it loads faster) and
+  // the .onnx is what a LoRA patches (the services switch to it when adapters are added).
   if (listed.has(ort)) return ort;
+  if (listed.has(onnx)) return onnx;
   if (await files.exists(source, onnx)) return onnx;
   if (await files.exists(source, ort)) return ort;
   return undefined;

@@ -15,6 +15,7 @@ import { repeatOutputNode } from './repeatOutput';
 import { loadPipelineNode } from './loadPipeline';
 import { loadModelNode } from './loadModel';
 import { loadLoraNode } from './lora/loadLora';
+import { quantizeModelNode } from './quantize/quantizeModel';
 import { promptNode } from './prompt';
 import { tokenizerNode } from './tokenizer';
 import { textEncoderNode } from './textEncoder';
@@ -47,6 +48,7 @@ export const NODE_DEFINITIONS: readonly NodeDefinition[] = [
   loadPipelineNode,
   loadModelNode,
   loadLoraNode,
+  quantizeModelNode,
   promptNode,
   tokenizerNode,
   textEncoderNode,

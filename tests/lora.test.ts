@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parseGraphText } from '@/engine/graph/parse';
 import { runGraph, ExecutionCache } from '@/engine/executor';
-import type { ImageValue } from '@/engine/values';
+import { cpuTensor, type ImageValue } from '@/engine/values';
 import { registry } from '@/nodes';
 import { createNodeRuntime } from '@/bin/nodeRuntime';
+import { mlServices } from '@/ml/runtime/services';
 import { weightTargets } from '@/ml/lora/onnxWeights';
 import { writeSafetensors } from '@/ml/lora/safetensors';
 import { writeStandIn } from '@/tools/standins/write';
@@ -100,7 +101,11 @@ describe('Load LoRA over the SD 1.5 stand-in (kohya naming, UNet and text encode
     expect(base.status).toBe('ok');
     const styled = await draw('style.safetensors');
     expect(styled.status, JSON.stringify([...styled.nodes.values()].filter((n) => n.error))).toBe('ok');
-    expect(styled.outputs.get('info')!.value).toBe(`style.safetensors: ${unetLayers} UNet layers, ${teLayers} text-encoder layers; rank 4, alpha 4`);
+    const info = String(styled.outputs.get('info')!.value).split('\n');
+    expect(info[0]).toBe(`style.safetensors: ${unetLayers} UNet layers, ${teLayers} text-encoder layers; rank 4, alpha 4`);
+    // The per-layer update norms: the six largest, then the mean over every layer changed.
+    expect(info[1]).toMatch(/^largest changes, ‖ΔW‖ \/ ‖W‖: (\S+ [\d.e+]+%, ){5}\S+ [\d.e+]+%$/);
+    expect(info[2]).toBe(`mean over ${unetLayers + teLayers} layers: ${info[2].split(': ')[1]}`);
     const zero = await draw('style.safetensors', 0, 0);
     const px = (r: typeof base) => (r.outputs.get('image')!.image as ImageValue).data;
     expect([...px(zero)]).toEqual([...px(base)]);
@@ -117,4 +122,31 @@ describe('Load LoRA over the SD 1.5 stand-in (kohya naming, UNet and text encode
     const err = r.nodes.get('lora')!.error!;
     expect(err.message).toMatch(/^2 of \d+ LoRA layers matched no weight in this UNet \('lora_unet_input_blocks_1_1_proj_in', 'lora_unet_middle_block_1_proj_out'\)/);
   }, 120_000);
+});
+
+describe("shapes-v1's own LoRAs (tools/train/lora.py)", () => {
+  it('the heart LoRA patched into the shipped UNet by Weft gives what torch gives with it merged (within 1e-4)', async () => {
+    const fx = JSON.parse(readFileSync('tests/fixtures/lora/unet-heart.json', 'utf8')) as {
+      strength: number;
+      inputs: Record<string, { dims: number[]; data: number[] }>;
+      outputs: { out_sample: { dims: number[]; data: number[] } };
+    };
+    const runtime = await createNodeRuntime({ backend: 'wasm' });
+    const ml = mlServices(runtime);
+    const lora = { kind: 'lora' as const, source: 'shipped:shapes-v1', path: 'loras/heart.safetensors', name: 'heart', strength: fx.strength };
+    // The pipeline names the .ort it runs; the LoRA is patched into the .onnx beside it.
+    const session = await ml.session({ kind: 'model', role: 'unet', source: 'shipped:shapes-v1', path: 'unet/model.ort', name: 'UNet', adapters: [lora] });
+    const feeds = Object.fromEntries(Object.entries(fx.inputs).map(([k, v]) => [k, cpuTensor('float32', v.dims, Float32Array.from(v.data))]));
+    const got = await (await session.run(feeds)).out_sample.read();
+    const want = fx.outputs.out_sample.data;
+    const scale = Math.max(...want.map(Math.abs));
+    let err = 0;
+    for (let i = 0; i < want.length; i++) err = Math.max(err, Math.abs(Number(got[i]) - want[i]) / scale);
+    expect(err).toBeLessThan(1e-4);
+    // And it is not the base UNet's output.
+    const base = await (await (await ml.session({ kind: 'model', role: 'unet', source: 'shipped:shapes-v1', path: 'unet/model.ort', name: 'UNet' })).run(feeds)).out_sample.read();
+    let moved = 0;
+    for (let i = 0; i < want.length; i++) moved = Math.max(moved, Math.abs(Number(base[i]) - want[i]) / scale);
+    expect(moved).toBeGreaterThan(1e-2);
+  }, 60_000);
 });

@@ -18,48 +18,13 @@ import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync 
 import { join, relative, sep } from 'node:path';
 import * as ort from 'onnxruntime-node';
 import { ortSibling } from '../ml/runtime/files';
+import { compareModels } from '../bin/compareModels';
 
 /** Largest |a-b| / (1 + |b|) allowed between the .onnx and the .ort outputs. */
 const TOLERANCE = 1e-5;
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? filesUnder(join(dir, e.name)) : [join(dir, e.name)]));
-}
-
-/** Deterministic inputs for a model: symbolic dimensions as 2, ids in [0, 64), floats in [-1, 1]. */
-function feedsFor(session: ort.InferenceSession): Record<string, ort.Tensor> {
-  const feeds: Record<string, ort.Tensor> = {};
-  session.inputNames.forEach((name, i) => {
-    const meta = session.inputMetadata[i];
-    if (!meta.isTensor) throw new Error(`input '${name}' is not a tensor`);
-    const dims = meta.shape.map((d) => (typeof d === 'number' && d > 0 ? d : 2));
-    const n = dims.reduce((a, b) => a * b, 1);
-    if (meta.type === 'int64') feeds[name] = new ort.Tensor('int64', BigInt64Array.from({ length: n }, (_, k) => BigInt((k * 7 + i) % 64)), dims);
-    else if (meta.type === 'int32') feeds[name] = new ort.Tensor('int32', Int32Array.from({ length: n }, (_, k) => (k * 7 + i) % 64), dims);
-    else if (meta.type === 'float32') feeds[name] = new ort.Tensor('float32', Float32Array.from({ length: n }, (_, k) => Math.sin(k * 0.37 + i)), dims);
-    else throw new Error(`input '${name}' is ${meta.type}; this tool feeds float32, int32 and int64`);
-  });
-  return feeds;
-}
-
-async function maxDifference(onnxPath: string, ortPath: string): Promise<number> {
-  const a = await ort.InferenceSession.create(onnxPath, { logSeverityLevel: 3 });
-  const b = await ort.InferenceSession.create(ortPath, { logSeverityLevel: 3 });
-  try {
-    const feeds = feedsFor(a);
-    const [oa, ob] = [await a.run(feeds), await b.run(feeds)];
-    let worst = 0;
-    for (const name of a.outputNames) {
-      const x = oa[name].data as Float32Array;
-      const y = ob[name]?.data as Float32Array | undefined;
-      if (!y || y.length !== x.length) throw new Error(`output '${name}' differs in shape`);
-      for (let k = 0; k < x.length; k++) worst = Math.max(worst, Math.abs(Number(x[k]) - Number(y[k])) / (1 + Math.abs(Number(x[k]))));
-    }
-    return worst;
-  } finally {
-    await a.release();
-    await b.release();
-  }
 }
 
 function sha256(path: string): string {
@@ -82,9 +47,11 @@ function writeManifest(dir: string): number {
 async function main() {
   const args = process.argv.slice(2);
   const manifestOnly = args.includes('--manifest-only');
-  const [dir, ...named] = args.filter((a) => a !== '--manifest-only');
+  // --keep-onnx: the .onnx stays beside the .ort (runs use the .ort; a LoRA patches the .onnx).
+  const keepOnnx = args.includes('--keep-onnx');
+  const [dir, ...named] = args.filter((a) => a !== '--manifest-only' && a !== '--keep-onnx');
   if (!dir) {
-    console.error('usage: npx tsx tools/ortFormat.ts <suite folder> [component ...]   (default component: unet)\n       npx tsx tools/ortFormat.ts <suite folder> --manifest-only   (rewrites manifest.json only)');
+    console.error('usage: npx tsx tools/ortFormat.ts <suite folder> [component ...] [--keep-onnx]   (default component: unet)\n       npx tsx tools/ortFormat.ts <suite folder> --manifest-only   (rewrites manifest.json only)');
     process.exit(2);
   }
   const components = manifestOnly ? [] : named.length ? named : ['unet'];
@@ -96,14 +63,14 @@ async function main() {
       process.exit(1);
     }
     await ort.InferenceSession.create(onnxPath, { graphOptimizationLevel: 'basic', optimizedModelFilePath: ortPath, logSeverityLevel: 3 }).then((s) => s.release());
-    const diff = await maxDifference(onnxPath, ortPath);
+    const diff = (await compareModels(onnxPath, ortPath)).worst;
     if (!(diff <= TOLERANCE)) {
       rmSync(ortPath);
       console.error(`${component}: the .ort outputs differ from the .onnx by ${diff} (tolerance ${TOLERANCE}); kept model.onnx`);
       process.exit(1);
     }
     console.log(`${component}: model.onnx ${statSync(onnxPath).size} bytes -> model.ort ${statSync(ortPath).size} bytes, outputs agree within ${diff.toExponential(1)}`);
-    rmSync(onnxPath);
+    if (!keepOnnx) rmSync(onnxPath);
   }
   const total = writeManifest(dir);
   console.log(`manifest.json rewritten; suite ${(total / 1e6).toFixed(2)} MB`);

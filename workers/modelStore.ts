@@ -1,7 +1,7 @@
 import { MODEL_FILES as LANGUAGE_MODEL_FILES } from '@/ml/text/languageModel';
 import Dexie, { type Table } from 'dexie';
 import { NodeRunError } from '@/engine/errors';
-import { ortSibling, safeRelativePath, verifyBytes } from '@/ml/runtime/files';
+import { looksLikeOrt, ortSibling, safeRelativePath, verifyBytes } from '@/ml/runtime/files';
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { ModelRef, ModelRole } from '@/ml/runtime/types';
 import { fetchBytes } from '@/ml/runtime/fetchBytes';
@@ -86,10 +86,6 @@ export function looksLikeOnnx(head: Uint8Array): boolean {
   return head.length > 1 && head[0] === 0x08 && head[1] > 0 && head[1] < 0x80;
 }
 
-/** An ORT-format model (flatbuffers) carries the file identifier "ORTM" at bytes 4-7. */
-export function looksLikeOrt(head: Uint8Array): boolean {
-  return head.length >= 8 && String.fromCharCode(head[4], head[5], head[6], head[7]) === 'ORTM';
-}
 
 /** What a diffusers ONNX folder needs for each component listed in model_index.json. */
 export function requiredFiles(modelIndex: Record<string, unknown>): { component: string; anyOf: string[][] }[] {

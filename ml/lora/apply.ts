@@ -5,6 +5,7 @@
  * files are copied once each where they change; the caller's bytes are never modified.
  */
 import { f16BitsToF32, f32ToF16Bits } from '@/ml/runtime/float16';
+import { looksLikeOrt } from '@/ml/runtime/files';
 import type { LoraComponent, LoraLayer } from './layers';
 import { weightTargets, type WeightTarget } from './onnxWeights';
 
@@ -20,6 +21,15 @@ export interface PatchReport {
   readonly layers: number;
   readonly matched: number;
   readonly unmatched: readonly string[];
+  /** Per layer changed: the module, the adapter, ‖ΔW‖ and ‖W‖ (Frobenius, before the change). */
+  readonly norms: readonly LayerNorm[];
+}
+
+export interface LayerNorm {
+  readonly module: string;
+  readonly adapter: string;
+  readonly delta: number;
+  readonly weight: number;
 }
 
 export type PatchResult =
@@ -39,7 +49,7 @@ export async function applyLoras(
   adapters: readonly LoraApplication[],
   component: LoraComponent,
 ): Promise<PatchResult> {
-  if (model.length >= 8 && model[4] === 0x4f && model[5] === 0x52 && model[6] === 0x54 && model[7] === 0x4d) {
+  if (looksLikeOrt(model)) {
     return { ok: false, message: `LoRA patches ONNX files; this ${COMPONENT_WORD[component]} is in ONNX Runtime's own format (.ort). Point the model at its .onnx file` };
   }
   let targets: WeightTarget[];
@@ -53,7 +63,8 @@ export async function applyLoras(
 
   const mine = adapters.flatMap((a) => a.layers.filter((l) => l.component === component).map((l) => ({ layer: l, adapter: a })));
   const unmatched = mine.filter((x) => !byModule.has(x.layer.module)).map((x) => x.layer.key);
-  const report: PatchReport = { layers: mine.length, matched: mine.length - unmatched.length, unmatched };
+  const norms: LayerNorm[] = [];
+  const report: PatchReport = { layers: mine.length, matched: mine.length - unmatched.length, unmatched, norms };
   if (unmatched.length) {
     const shown = unmatched.slice(0, 3).map((k) => `'${k}'`).join(', ');
     return {
@@ -66,10 +77,10 @@ export async function applyLoras(
   let patched: Uint8Array | undefined;
   const external = new Map<string, Uint8Array>();
   const bytesOf = async (t: WeightTarget): Promise<Uint8Array> => {
-    if (t.data.file === null) return (patched ??= model.slice());
+    if (t.data.file === null) return (patched ??= new Uint8Array(model)); // a copy: a Node Buffer's slice() would be a view
     let file = external.get(t.data.file);
     if (!file) {
-      file = (await readExternal(t.data.file)).slice();
+      file = new Uint8Array(await readExternal(t.data.file));
       external.set(t.data.file, file);
     }
     return file;
@@ -99,6 +110,8 @@ export async function applyLoras(
     const scale = (adapter.strength * layer.alpha) / layer.rank;
     const r = layer.rank;
     const row = new Float32Array(rest);
+    let deltaSq = 0;
+    let weightSq = 0;
     for (let o = 0; o < outF; o++) {
       // ΔW[o, :] = scale · Σ_k up[o, k] · down[k, :]
       row.fill(0);
@@ -111,10 +124,14 @@ export async function applyLoras(
       for (let j = 0; j < rest; j++) {
         // MatMul keeps [in, out]: element (o, j) of ΔW lands at j·out + o.
         const index = t.layout === 'in-out' ? j * outF + o : o * rest + j;
-        if (elementSize === 4) view.setFloat32(index * 4, view.getFloat32(index * 4, true) + row[j], true);
-        else view.setUint16(index * 2, f32ToF16Bits(f16BitsToF32(view.getUint16(index * 2, true)) + row[j]), true);
+        const w = elementSize === 4 ? view.getFloat32(index * 4, true) : f16BitsToF32(view.getUint16(index * 2, true));
+        deltaSq += row[j] * row[j];
+        weightSq += w * w;
+        if (elementSize === 4) view.setFloat32(index * 4, w + row[j], true);
+        else view.setUint16(index * 2, f32ToF16Bits(w + row[j]), true);
       }
     }
+    norms.push({ module: layer.module, adapter: adapter.name, delta: Math.sqrt(deltaSq), weight: Math.sqrt(weightSq) });
   }
   return { ok: true, model: patched ?? model, external, report };
 }

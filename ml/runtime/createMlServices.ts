@@ -11,7 +11,8 @@ import type { OrtModule, OrtSession, OrtSessionOptions, OrtTensor, OrtValueMetad
 import { sha256Hex } from './sha256';
 import { untilAborted } from './shared';
 import type { AdapterRef, Backend, FileAccess, IoInfo, MlServices, ModelRef, ModelSession, RunModelOptions } from './types';
-import { applyLoras } from '@/ml/lora/apply';
+import { quantizeModel, type QuantizeReport } from '@/ml/quantize/quantize';
+import { applyLoras, type LayerNorm } from '@/ml/lora/apply';
 import { readLora } from '@/ml/lora/layers';
 import { dataRecord, hasKey } from '@/engine/record';
 
@@ -92,6 +93,9 @@ function ioInfo(meta: readonly OrtValueMetadata[] | undefined, names: readonly s
 class OrtModelSession implements ModelSession {
   readonly inputs: readonly IoInfo[];
   readonly outputs: readonly IoInfo[];
+  modelBytes?: number;
+  quantized?: QuantizeReport;
+  loraNorms?: readonly LayerNorm[];
 
   constructor(
     readonly key: string,
@@ -200,7 +204,7 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
       component,
     );
     if (!result.ok) throw new NodeRunError('lora_mismatch', result.message);
-    return { bytes: result.model, external: external.map((e) => ({ path: e.path, data: result.external.get(e.path) ?? e.data })) };
+    return { bytes: result.model, external: external.map((e) => ({ path: e.path, data: result.external.get(e.path) ?? e.data })), norms: result.report.norms };
   }
 
   async function create(key: string, ref: ModelRef, bytes: Uint8Array, adapters: readonly AdapterRef[] = []): Promise<OrtModelSession> {
@@ -229,7 +233,15 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
     for (const location of ext.locations) {
       external.push({ path: location, data: await files.read(ref.source, safeRelativePath(ref.source, dir + location)) });
     }
-    if (adapters.length) ({ bytes, external } = await patched(ref, bytes, external, adapters));
+    let loraNorms: readonly LayerNorm[] | undefined;
+    if (adapters.length) ({ bytes, external, norms: loraNorms } = await patched(ref, bytes, external, adapters));
+    let quantized: QuantizeReport | undefined;
+    if (ref.quantize) {
+      const q = quantizeModel(bytes, ref.quantize);
+      if (!q.ok) throw new NodeRunError('quantize_failed', `${modelLabel(ref)} cannot be quantized to ${ref.quantize}: ${q.message}`);
+      bytes = q.model;
+      quantized = q.report;
+    }
     let s: OrtSession;
     try {
       s = await bridge.createSession(bytes, external);
@@ -237,6 +249,9 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
       throw mapOrtError(err, ref, backend, 'load');
     }
     const session = new OrtModelSession(key, ref, s, bridge);
+    session.modelBytes = bytes.length + external.reduce((a, e) => a + e.data.length, 0);
+    session.quantized = quantized;
+    session.loraNorms = loraNorms;
     sessions.set(key, session);
     weightsHeld.set(key, weights);
     return session;
@@ -276,6 +291,12 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
       if (signal?.aborted) throw cancelled();
       // LoRA adapters at strength 0 change nothing: the base session serves them.
       const adapters = (ref.adapters ?? []).filter((a) => a.strength !== 0);
+      // A LoRA or quantization rewrites ONNX weights; a model run as .ort is rewritten from the .onnx
+      // beside it, when there is one.
+      if ((adapters.length || ref.quantize) && ref.path.endsWith('.ort')) {
+        const onnx = ref.path.replace(/\.ort$/, '.onnx');
+        if (await files.exists(ref.source, onnx)) ref = { ...ref, path: onnx, sha256: undefined };
+      }
       let bytes: Uint8Array | undefined;
       let baseKey = ref.sha256 ?? (await knownKey(ref));
       if (!baseKey) {
@@ -284,10 +305,12 @@ export function createMlServices(options: CreateMlServicesOptions): OrtMlService
         keyOfPath.set(pathKey(ref), baseKey);
       }
       let key = baseKey;
-      if (adapters.length) {
-        // A patched model is keyed by what makes it: the base weights, each adapter's content and strength.
+      if (adapters.length || ref.quantize) {
+        // A rewritten model is keyed by what makes it: the base weights, each adapter's content and
+        // strength, and the quantization.
         const parts = [baseKey];
         for (const a of adapters) parts.push(`${await adapterKey(a, signal)}*${a.strength}`);
+        if (ref.quantize) parts.push(`quantize:${ref.quantize}`);
         key = await sha256Hex(new TextEncoder().encode(parts.join('\n')));
       }
       // Read without the caller's signal: whoever else waits for this session must not fail

@@ -1,4 +1,5 @@
 import { walkMessage } from './protoRead';
+import { looksLikeOrt } from './files';
 
 /**
  * The files an ONNX model keeps its weights in beside itself ("external data": `model.onnx` +
@@ -18,7 +19,7 @@ export function externalDataLocations(bytes: Uint8Array): string[] {
 export function externalData(bytes: Uint8Array): ExternalData {
   const found: Found = { locations: new Set(), bytes: 0, largest: { name: '', bytes: 0 } };
   // ONNX Runtime's own format (.ort, a flatbuffer tagged "ORTM") holds its weights itself.
-  if (bytes.length >= 8 && bytes[4] === 0x4f && bytes[5] === 0x52 && bytes[6] === 0x54 && bytes[7] === 0x4d) return found;
+  if (looksLikeOrt(bytes)) return found;
   try {
     walkMessage(bytes, 0, bytes.length, (field, start, end) => {
       if (field === 7) graph(bytes, start, end, found, 0);

@@ -56,6 +56,11 @@ export function parseManifest(source: SourceUri, bytes: Uint8Array): ShippedMani
   }
 }
 
+/** An ORT-format model (flatbuffers) carries the file identifier "ORTM" at bytes 4-7. */
+export function looksLikeOrt(head: Uint8Array): boolean {
+  return head.length >= 8 && head[4] === 0x4f && head[5] === 0x52 && head[6] === 0x54 && head[7] === 0x4d;
+}
+
 /**
  * A model folder's file in ONNX Runtime's own format that stands in for its `model.onnx`
  * (`unet/model.onnx` -> `unet/model.ort`; it loads faster, see tools/ortFormat.ts); undefined for

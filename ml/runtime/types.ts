@@ -1,3 +1,5 @@
+import type { QuantizeReport } from '@/ml/quantize/quantize';
+import type { LayerNorm } from '@/ml/lora/apply';
 import type { TensorValue } from '@/engine/values';
 import type { DType } from '@/engine/types/portTypes';
 
@@ -36,6 +38,11 @@ export interface ModelRef {
    * session is keyed by the base model, each adapter's content and its strength.
    */
   readonly adapters?: readonly AdapterRef[];
+  /**
+   * Made smaller before the session (Quantize Model): weights stored as float16, or MatMul/Gemm/Conv
+   * weights as int8 per output channel (ml/quantize). Part of the session key.
+   */
+  readonly quantize?: 'fp16' | 'int8';
 }
 
 /** A LoRA file (.safetensors) and the strength it is applied at. */
@@ -91,6 +98,12 @@ export interface RunModelOptions {
 export interface ModelSession {
   readonly key: string;
   readonly ref: ModelRef;
+  /** Bytes of the model as its session was made from (after LoRA and quantization), external data included. */
+  readonly modelBytes?: number;
+  /** What quantization did, when the ref asked for it. */
+  readonly quantized?: QuantizeReport;
+  /** The layers its LoRA adapters changed, with ‖ΔW‖ and ‖W‖. */
+  readonly loraNorms?: readonly LayerNorm[];
   readonly inputs: readonly IoInfo[];
   readonly outputs: readonly IoInfo[];
   /**

@@ -65,13 +65,23 @@ export const loadLoraNode = defineNode({
       const adapter: AdapterRef = { kind: 'lora', source: params.source, path: params.path, name, strength, sha256 };
       const out: ModelRef = { ...model, adapters: [...(model.adapters ?? []), adapter] };
       // Made now, as Load Model does, so a LoRA for another model is said here, on this node.
-      await ml.session(out, signal);
+      const session = await ml.session(out, signal);
+      for (const n of session.loraNorms ?? []) if (n.adapter === name) norms.push({ ...n, port });
       return out;
     };
+    const norms: { module: string; delta: number; weight: number; port: 'unet' | 'textEncoder' }[] = [];
     const unet = await withAdapter('unet', params.unetStrength);
     const textEncoder = await withAdapter('textEncoder', params.textEncoderStrength);
     const count = (c: LoraLayer['component']) => layers.filter((l) => l.component === c).length;
-    const info = `${name}: ${count('unet')} UNet layers, ${count('textEncoder')} text-encoder layers; ${summary(layers)}`;
+    const lines = [`${name}: ${count('unet')} UNet layers, ${count('textEncoder')} text-encoder layers; ${summary(layers)}`];
+    // The layers the adapter moves most, relative to their weights (‖ΔW‖ / ‖W‖ at this strength).
+    const ranked = norms.filter((n) => n.weight > 0).sort((a, b) => b.delta / b.weight - a.delta / a.weight);
+    if (ranked.length) {
+      lines.push(`largest changes, ‖ΔW‖ / ‖W‖: ${ranked.slice(0, 6).map((n) => `${n.module} ${((100 * n.delta) / n.weight).toPrecision(2)}%`).join(', ')}`);
+      const mean = ranked.reduce((a, n) => a + n.delta / n.weight, 0) / ranked.length;
+      lines.push(`mean over ${ranked.length} layers: ${(100 * mean).toPrecision(2)}%`);
+    }
+    const info = lines.join('\n');
     return { unet, textEncoder, info };
   },
 });

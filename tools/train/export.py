@@ -248,8 +248,8 @@ def main():
     write_tokenizer()
 
     # ---------------------------------------------------------------- .ort, sizes, card, manifest
-    for k in ORT_FORMAT:
-        subprocess.run(['npx', 'tsx', os.path.join(C.REPO, 'tools', 'ortFormat.ts'), OUT, k], check=True, cwd=C.REPO)
+    for k in ORT_FORMAT:  # the .onnx stays too: what a LoRA patches and `weft quantize` rewrites
+        subprocess.run(['npx', 'tsx', os.path.join(C.REPO, 'tools', 'ortFormat.ts'), OUT, k, '--keep-onnx'], check=True, cwd=C.REPO)
     parts = {'text_encoder': te, 'unet': un, 'vae_encoder': enc, 'vae_decoder': dec, 'reward': rw, 'detector': det}
     for k, m in parts.items():
         info[k] = {'params': n_params(m), 'bytes': os.path.getsize(os.path.join(OUT, k, model_file(k)))}

@@ -60,6 +60,16 @@ def draw_shape(d, shape, cx, cy, ext, rot, fill, bgfill):
     elif shape == 'star':
         pts = _poly(cx, cy + r * 0.05, r * 1.12, 5, rot, inner=r * 0.5)
         d.polygon(pts, fill=fill)
+    elif shape == 'heart':  # not in SHAPES: the new concept a LoRA teaches (tools/train/lora.py)
+        k = r / 16.5
+        pts = []
+        for i in range(48):
+            t = 2 * math.pi * i / 48
+            x, y = 16 * math.sin(t) ** 3, 13 * math.cos(t) - 5 * math.cos(2 * t) - 2 * math.cos(3 * t) - math.cos(4 * t)
+            c, s_ = math.cos(rot), math.sin(rot)
+            x, y = x * k, -(y + 2.5) * k
+            pts.append((cx + x * c - y * s_, cy + x * s_ + y * c))
+        d.polygon(pts, fill=fill)
     elif shape == 'cross':
         w = r * 0.36
         arms = []
@@ -110,8 +120,9 @@ def sample_scene(rng, n=None, single_split='train'):
         return dict(bg=bg, objects=objs)
 
 
-def render(scene, rng):
-    """Returns (uint8 HxWx3 image, boxes float [n,4] normalized x0,y0,x1,y1)."""
+def render(scene, rng, outline=False):
+    """Returns (uint8 HxWx3 image, boxes float [n,4] normalized x0,y0,x1,y1).
+    outline: each shape drawn as its outline only (a style the base model never saw; tools/train/lora.py)."""
     S = SIZE * SS
     bgc = np.array(RGB[scene['bg']], dtype=np.float32) + rng.normal(0, 8, 3)
     bgc = tuple(int(v) for v in np.clip(bgc, 0, 255))
@@ -126,7 +137,13 @@ def render(scene, rng):
         rot = rng.uniform(-0.35, 0.35)
         col = np.array(RGB[o['colour']], dtype=np.float32) + rng.normal(0, 10, 3)
         col = tuple(int(v) for v in np.clip(col, 0, 255))
-        b = draw_shape(d, o['shape'], cx, cy, ext, rot, col, bgc)
+        if outline:
+            mask = Image.new('L', (S, S), 0)
+            b = draw_shape(ImageDraw.Draw(mask), o['shape'], cx, cy, ext, rot, 255, 0)
+            ring = np.asarray(mask).astype(np.int16) - np.asarray(mask.filter(ImageFilter.MinFilter(13))).astype(np.int16)
+            im.paste(Image.new('RGB', (S, S), col), (0, 0), Image.fromarray(np.clip(ring, 0, 255).astype(np.uint8)))
+        else:
+            b = draw_shape(d, o['shape'], cx, cy, ext, rot, col, bgc)
         boxes.append([max(0, b[0]) / S, max(0, b[1]) / S, min(S, b[2]) / S, min(S, b[3]) / S])
     im = im.resize((SIZE, SIZE), Image.BOX)
     a = np.asarray(im).astype(np.float32)

@@ -9,6 +9,8 @@ import bestOfN from '@/examples/best-of-n.json';
 import promptWriter from '@/examples/prompt-writer.json';
 import decodingStrategies from '@/examples/decoding-strategies.json';
 import decodingLoop from '@/examples/decoding-loop.json';
+import loraHeart from '@/examples/lora-heart.json';
+import compareVariants from '@/examples/compare-variants.json';
 
 export interface Template {
   id: string;
@@ -33,6 +35,8 @@ export const TEMPLATES: readonly Template[] = [
   { id: 'image-to-image', json: imageToImage },
   { id: 'best-of-n', json: bestOfN },
   { id: 'prompt-writer', json: promptWriter },
+  { id: 'lora-heart', json: loraHeart },
+  { id: 'compare-variants', json: compareVariants },
   { id: 'decoding-strategies', json: decodingStrategies },
   { id: 'decoding-loop', json: decodingLoop },
 ].map(({ id, json }) => ({ id, title: json.metadata.title, description: json.metadata.description ?? '', graph: load(json, id) }));
