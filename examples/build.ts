@@ -204,6 +204,8 @@ function loraHeart(): Graph {
   b.wire('lora.unet', 'sampler.unet');
   b.graph.nodes.find((n) => n.id === 'image')!.params.name = 'with-lora';
   sampleRow(b, 'base', 700, 'pipeline.unet', 'pipeline.vae', 'base UNet');
+  b.node('lora-info', 'output.value', 1940, 200, { name: 'lora-info' }, { label: 'What the LoRA changes' });
+  b.wire('lora.info', 'lora-info.value');
   return b.graph;
 }
 
@@ -239,6 +241,10 @@ function compareVariants(): Graph {
   }
   sampleRow(b, 'fp16', 700, 'fp16.unet', 'fp16.vae', 'fp16');
   sampleRow(b, 'int8', 1200, 'int8.unet', 'int8.vae', 'int8');
+  for (const [q, y] of [['fp16', 700], ['int8', 1200]] as const) {
+    b.node(`${q}-info`, 'output.value', 1940, y, { name: `${q}-info` }, { label: `${q}: sizes and times` });
+    b.wire(`${q}.info`, `${q}-info.value`);
+  }
   return b.graph;
 }
 

@@ -6,6 +6,7 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { NodeRunError } from '@/engine/errors';
 import { fakeUnet, identityOf } from '@/ml/runtime/testModels';
 import { REPO_ROOT } from '@/bin/nodeFiles';
+import { writeSafetensors } from '@/ml/lora/safetensors';
 import { createBrowserFiles } from './files';
 import { createModelStore, storedModelRef, type StoreResult, type StoredModel } from './modelStore';
 
@@ -35,6 +36,24 @@ function fakeFetch(site: Record<string, Uint8Array>): typeof fetch & { calls: st
   };
   return Object.assign(f, { calls }) as typeof fetch & { calls: string[] };
 }
+
+describe('model store: LoRAs', () => {
+  test('a .safetensors LoRA is stored under its own file name, as Load LoRA and a ComfyUI LoraLoader name it', async () => {
+    const shipped = new Uint8Array(await readFile(join(REPO_ROOT, 'public/models/shapes-v1/loras/heart.safetensors')));
+    const m = ok(await store.importFile(asFile(shipped, 'heart.safetensors'), { role: 'other' }));
+    expect(m).toMatchObject({ kind: 'lora', name: 'heart', files: [{ path: 'heart.safetensors', size: shipped.length }] });
+    expect(Buffer.from(await store.read(m.id, 'heart.safetensors')).equals(Buffer.from(shipped))).toBe(true);
+  });
+
+  test('a .safetensors that holds no LoRA layers is refused, saying so', async () => {
+    const notLora = writeSafetensors(new Map([['model.diffusion_model.input_blocks.0.0.weight', { shape: [2, 2], values: [1, 2, 3, 4] }]]));
+    const r = await store.importFile(asFile(notLora, 'checkpoint.safetensors'), { role: 'other' });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r).toMatchObject({ code: 'not_lora', message: expect.stringContaining('checkpoint.safetensors') });
+    const junk = await store.importFile(asFile(new TextEncoder().encode('not a safetensors file'), 'x.safetensors'), { role: 'other' });
+    expect(junk.ok).toBe(false);
+  });
+});
 
 describe('model store', () => {
   test('imports one .onnx file chunked, lists it and reads it back verified', async () => {

@@ -5,6 +5,7 @@ import { looksLikeOrt, ortSibling, safeRelativePath, verifyBytes } from '@/ml/ru
 import { sha256 } from '@noble/hashes/sha2.js';
 import type { ModelRef, ModelRole } from '@/ml/runtime/types';
 import { fetchBytes } from '@/ml/runtime/fetchBytes';
+import { readLora } from '@/ml/lora/layers';
 
 /**
  * Imported models in IndexedDB (dexie, database `weft-models`): each file chunked (8 MB by
@@ -22,8 +23,8 @@ export interface StoredFile {
 export interface StoredModel {
   readonly id: string;
   readonly name: string;
-  /** One .onnx file, or a diffusers-style folder with model_index.json. */
-  readonly kind: 'file' | 'folder';
+  /** One .onnx file, a diffusers-style folder with model_index.json, or a LoRA (.safetensors, kept under its own file name). */
+  readonly kind: 'file' | 'folder' | 'lora';
   /** The role given for a single-file import. */
   readonly role?: ModelRole;
   /** Where it came from: 'file', 'folder' or the URL. */
@@ -80,6 +81,8 @@ export interface ModelStoreOptions {
 
 export const MODEL_DB_NAME = 'weft-models';
 const MB = 1024 * 1024;
+/** The largest LoRA import (SDXL LoRAs reach a few hundred MB; a checkpoint is GBs). */
+const MAX_LORA_BYTES = 1024 * MB;
 
 /** A protobuf ModelProto begins with field 1 (ir_version) as a varint: the byte 0x08. */
 export function looksLikeOnnx(head: Uint8Array): boolean {
@@ -213,6 +216,20 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
 
   const headOf = async (blob: Blob) => new Uint8Array(await blob.slice(0, 16).arrayBuffer());
 
+  /**
+   * A LoRA: read whole (they are megabytes, not gigabytes) and parsed as Load LoRA parses it, so a
+   * .safetensors that holds no LoRA layers is refused here, saying why. Kept under its own file name:
+   * Load LoRA names it as store:<id> and that name (as a ComfyUI workflow's LoraLoader does).
+   */
+  async function importLora(file: Blob & { name: string }, opts: ImportOptions): Promise<StoreResult<StoredModel>> {
+    if (file.size > MAX_LORA_BYTES) return fail('too_large', `${file.name} is ${mb(file.size)}; a LoRA file past ${mb(MAX_LORA_BYTES)} is not imported (is it a whole checkpoint?)`);
+    const bytes = new Uint8Array(await file.arrayBuffer());
+    const read = readLora(bytes, file.name);
+    if (!read.ok) return fail('not_lora', read.message);
+    const path = file.name.replace(/^.*[\\/]/, '');
+    return save({ name: opts.name ?? path.replace(/\.safetensors$/i, ''), kind: 'lora', origin: 'file' }, [{ path, size: bytes.length, read: inMemory(bytes) }], opts);
+  }
+
   async function importFolderEntries(entries: readonly FolderEntry[], opts: ImportOptions, origin: string): Promise<StoreResult<StoredModel>> {
     // A folder picker gives `sd-turbo/unet/model.onnx`: strip the top folder when model_index.json is under it.
     const normalised = entries.map((e) => ({ path: e.path.replace(/^\.?\//, ''), file: e.file }));
@@ -298,6 +315,7 @@ export function createModelStore(options: ModelStoreOptions = {}): ModelStore {
 
   return {
     async importFile(file, opts) {
+      if (/\.safetensors$/i.test(file.name)) return importLora(file, opts);
       const bad = await checkOnnx(file.name, await headOf(file));
       if (bad) return bad;
       return save(

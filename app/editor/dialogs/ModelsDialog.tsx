@@ -151,7 +151,7 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
                   {models.map((m) => (
                     <tr key={m.id} data-testid="model-row" data-model-id={m.id}>
                       <td title={`store:${m.id}`}>{m.name}</td>
-                      <td>{m.kind === 'file' ? m.role ?? 'file' : `folder · ${m.files.length} files`}</td>
+                      <td>{m.kind === 'file' ? m.role ?? 'file' : m.kind === 'lora' ? `LoRA · ${m.files[0]?.path}` : `folder · ${m.files.length} files`}</td>
                       <td>{formatBytes(m.totalBytes)}</td>
                       <td title={m.origin}>{m.origin}</td>
                       <td className="mono" title={m.files.map((f) => `${f.path} ${f.sha256}`).join('\n')}>
@@ -350,12 +350,12 @@ function ImportForms({
         </label>
         <RoleSelect id="import-role" value={fileRole} onChange={setFileRole} testId="import-file-role" />
         <button type="button" className="btn" disabled={disabled} onClick={() => fileInput.current?.click()} data-testid="import-file-button">
-          Choose .onnx file…
+          Choose .onnx or LoRA file…
         </button>
         <input
           ref={fileInput}
           type="file"
-          accept=".onnx,application/octet-stream"
+          accept=".onnx,.safetensors,application/octet-stream"
           hidden
           data-testid="import-file-input"
           onChange={(e) => {

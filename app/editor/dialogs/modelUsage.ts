@@ -4,6 +4,8 @@ import { paramFields } from '../canvas/paramFields';
 /** One place a graph names a model: a node's model-source parameter. */
 export interface ModelReference {
   nodeId: string;
+  /** The node's type: a LoRA node is offered LoRAs, other model nodes models. */
+  nodeType: string;
   nodeTitle: string;
   param: string;
   source: string;
@@ -33,7 +35,7 @@ export function modelReferences(graph: LooseGraph, registry: Registry): ModelRef
       const source = params[f.key] ?? f.default;
       if (typeof source === 'string' && source) {
         const shipped = typeof f.default === 'string' && f.default.startsWith('shipped:') ? f.default : undefined;
-        out.push({ nodeId: n.id, nodeTitle: typeof n.label === 'string' && n.label ? n.label : def.title, param: f.key, source, muted: n.mode === 'muted', ...(shipped ? { shipped } : {}) });
+        out.push({ nodeId: n.id, nodeType: n.type, nodeTitle: typeof n.label === 'string' && n.label ? n.label : def.title, param: f.key, source, muted: n.mode === 'muted', ...(shipped ? { shipped } : {}) });
       }
     }
   }

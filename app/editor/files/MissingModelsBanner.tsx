@@ -9,14 +9,18 @@ import { openModelsDialog } from '../dialogs/ModelsDialog';
 import { formatBytes } from './fileData';
 import '../comfort.css';
 
-/** Points every reference to `from` at `to`, as one edit. */
-function replaceSource(refs: readonly ModelReference[], to: string, name: string): Command {
+const LORA_NODE = 'models.loadLora';
+
+/** Points every reference to `from` at `to`, as one edit; a LoRA node also takes the stored file's name. */
+function replaceSource(refs: readonly ModelReference[], to: string, name: string, loraFile?: string): Command {
   return {
     name: `Use ${name}`,
     recipe: (g) => {
       for (const r of refs) {
         const n = g.nodes.find((x) => x.id === r.nodeId);
-        if (n) n.params[r.param] = to;
+        if (!n) continue;
+        n.params[r.param] = to;
+        if (loraFile && r.nodeType === LORA_NODE) n.params.path = loraFile;
       }
     },
   };
@@ -54,28 +58,31 @@ export const MissingModelsBanner = memo(function MissingModelsBanner() {
   const nodes = refs.map((r) => `${r.nodeTitle} (${r.nodeId})`).join(', ');
   // The shipped model these nodes default to, when they all have the same one.
   const shipped = refs.every((r) => r.shipped && r.shipped === refs[0].shipped) ? refs[0].shipped : undefined;
+  // A LoRA node is offered the LoRAs here; every other model node the models.
+  const wantsLora = refs.every((r) => r.nodeType === LORA_NODE);
+  const offered = models.filter((m) => (m.kind === 'lora') === wantsLora);
   return (
     <div className="banner banner-warning" role="alert" data-testid="missing-model">
       <span>
         This graph needs the imported model <code>{source}</code>, which is not in this browser (used by {nodes}). Import it in Models, or choose a model that is here.
         {missing.length > 1 ? ` ${missing.length - 1} more model${missing.length === 2 ? ' is' : 's are'} missing too.` : ''}
       </span>
-      {models.length || shipped ? (
+      {offered.length || shipped ? (
         <select
           value=""
           aria-label="Use a model that is here instead"
           data-testid="missing-model-replace"
           onChange={(e) => {
             if (shipped && e.target.value === shipped) return ctrl.apply(replaceSource(refs, shipped, shipped.slice('shipped:'.length)));
-            const m = models.find((x) => x.id === e.target.value);
-            if (m) ctrl.apply(replaceSource(refs, `store:${m.id}`, m.name));
+            const m = offered.find((x) => x.id === e.target.value);
+            if (m) ctrl.apply(replaceSource(refs, `store:${m.id}`, m.name, m.kind === 'lora' ? m.files[0]?.path : undefined));
           }}
         >
           <option value="">Use a model that is here…</option>
           {shipped ? <option value={shipped}>{shipped.slice('shipped:'.length)} · shipped with Weft</option> : null}
-          {models.map((m) => (
+          {offered.map((m) => (
             <option key={m.id} value={m.id}>
-              {m.name} · {m.kind === 'folder' ? 'folder' : m.role ?? 'file'} · {formatBytes(m.totalBytes)}
+              {m.name} · {m.kind === 'folder' ? 'folder' : m.kind === 'lora' ? 'LoRA' : m.role ?? 'file'} · {formatBytes(m.totalBytes)}
             </option>
           ))}
         </select>
