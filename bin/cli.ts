@@ -4,6 +4,8 @@ import { runCommand } from './runCommand';
 import { nodesCommand, schemaCommand } from './infoCommands';
 import { exportCommand, importCommand } from './importCommand';
 import { quantizeCommand } from './quantizeCommand';
+import { workerCommand } from './workerCommand';
+import { batchCommand } from './batchCommand';
 import type { CliBackend } from './nodeRuntime';
 
 /** Exit codes: 0 success, 1 invalid graph or failed run, 2 unreadable input or bad usage, 130 cancelled. */
@@ -55,6 +57,34 @@ export async function main(argv: string[]): Promise<number> {
     .option('-o, --out <file>', 'write the prompt here (else to stdout)')
     .action(async (file: string, opts: { out?: string }) => {
       code = await exportCommand(file, opts);
+    });
+
+  program
+    .command('worker')
+    .description('run queued graph jobs (BullMQ on Redis) until stopped; workers on other machines join by using the same Redis')
+    .option('--redis <url>', 'the Redis to take jobs from (default $WEFT_REDIS_URL or redis://127.0.0.1:6379)')
+    .option('-c, --concurrency <n>', 'jobs run at once', '1')
+    .addOption(new Option('-b, --backend <backend>', 'model backend').choices(['cpu', 'wasm', 'webgpu']).default('cpu'))
+    .option('--allow-dir <dir>', 'a folder (besides the current one) that dir: sources in jobs may read (repeatable)', collect, [])
+    .option('--allow-net', 'let url: sources in jobs be downloaded from any host')
+    .option('--allow-host <host>', 'let url: sources be downloaded from this host (repeatable)', collect, [])
+    .option('--lock-ms <ms>', "how long a job's lock lasts unrenewed: a dead worker's job goes to another after about this", '30000')
+    .action(async (opts: { redis?: string; concurrency: string; backend: CliBackend; allowDir: string[]; allowNet?: boolean; allowHost: string[]; lockMs: string }) => {
+      code = await workerCommand(opts);
+    });
+
+  program
+    .command('batch')
+    .description('run every combination of --sweep values as queued jobs, write each output and a labelled grid PNG')
+    .argument('<file>', 'graph file')
+    .option('--sweep <NODE.PARAM=VALUES>', 'values to sweep: v1,v2,… or from..to[:step] (repeatable: X, Y, then one grid per Z)', collect, [])
+    .option('-s, --set <NODE.PARAM=VALUE>', 'override a parameter in every run (repeatable)', collect, [])
+    .requiredOption('-o, --out <dir>', 'folder for the outputs and the grid')
+    .option('--redis <url>', 'the Redis the workers use (default $WEFT_REDIS_URL or redis://127.0.0.1:6379)')
+    .option('--timeout <s>', 'give up on a run after this many seconds', '600')
+    .option('--json', 'print a JSON summary on stdout')
+    .action(async (file: string, opts: { sweep: string[]; set: string[]; out: string; redis?: string; timeout: string; json?: boolean }) => {
+      code = await batchCommand(file, opts);
     });
 
   program

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// The tests need two Debian packages: Chromium (browser tests, the editor benches) and strace
-// (the tests that prove the CLI opens no file and no connection it should not). As root we
+// The tests need three Debian packages: Chromium (browser tests, the editor benches), strace
+// (the tests that prove the CLI opens no file and no connection it should not) and redis-server
+// (the run queue's tests start their own on a loopback port, and stop it). As root we
 // install what is missing; otherwise we stop and print the one command that does.
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { execSync } from 'node:child_process';
 const TOOLS = [
   { path: '/usr/bin/chromium', pkg: 'chromium' },
   { path: '/usr/bin/strace', pkg: 'strace' },
+  { path: '/usr/bin/redis-server', pkg: 'redis-server' },
 ];
 const missing = TOOLS.filter((t) => !existsSync(t.path));
 if (!missing.length) process.exit(0);
@@ -18,7 +20,7 @@ if (!isRoot) {
   console.error(`Missing: ${missing.map((t) => t.path).join(', ')}. Install with:\n\n  sudo sh -c '${INSTALL}'\n`);
   process.exit(1);
 }
-console.error(`Missing ${missing.map((t) => t.pkg).join(' and ')}; installing Debian's packages: ${INSTALL}`);
+console.error(`Missing ${missing.map((t) => t.pkg).join(', ')}; installing Debian's packages: ${INSTALL}`);
 try {
   execSync(INSTALL, { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
 } catch {
