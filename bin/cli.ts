@@ -6,6 +6,7 @@ import { exportCommand, importCommand } from './importCommand';
 import { quantizeCommand } from './quantizeCommand';
 import { workerCommand } from './workerCommand';
 import { batchCommand } from './batchCommand';
+import { serveCommand } from './serveCommand';
 import type { CliBackend } from './nodeRuntime';
 
 /** Exit codes: 0 success, 1 invalid graph or failed run, 2 unreadable input or bad usage, 130 cancelled. */
@@ -71,6 +72,18 @@ export async function main(argv: string[]): Promise<number> {
     .option('--lock-ms <ms>', "how long a job's lock lasts unrenewed: a dead worker's job goes to another after about this", '30000')
     .action(async (opts: { redis?: string; concurrency: string; backend: CliBackend; allowDir: string[]; allowNet?: boolean; allowHost: string[]; lockMs: string }) => {
       code = await workerCommand(opts);
+    });
+
+  program
+    .command('serve')
+    .description('an HTTP front to the run queue: submit graphs, follow their progress (SSE), fetch results; workers do the runs')
+    .option('-p, --port <port>', 'port to listen on (0: any free one)', '8787')
+    .option('--host <address>', 'address to listen on', '127.0.0.1')
+    .option('--redis <url>', 'the Redis the workers use (default $WEFT_REDIS_URL or redis://127.0.0.1:6379)')
+    .option('--token <token>', 'the bearer token clients must send (default $WEFT_TOKEN; 16+ characters)')
+    .option('--no-auth', 'accept requests without a token (only on a loopback address)')
+    .action(async (opts: { port: string; host: string; redis?: string; token?: string; auth: boolean }) => {
+      code = await serveCommand(opts);
     });
 
   program

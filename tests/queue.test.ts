@@ -151,4 +151,42 @@ describe('weft worker and weft batch on BullMQ and Redis', () => {
       await queue.close();
     }
   }, 120_000);
+
+  it('weft serve: a token is needed; a bad graph is a 400 with its problems; a job streams its progress and its PNG comes back', async () => {
+    if (!workers.length) await startWorker();
+    const refused = await weft('serve', '--no-auth', '--host', '0.0.0.0', '--redis', url);
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('--no-auth is allowed only on a loopback address');
+    const token = 'a-test-token-of-some-length';
+    const proc = spawn(process.execPath, ['bin/weft.mjs', 'serve', '--port', '0', '--token', token, '--redis', url], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const log: string[] = [];
+    proc.stderr!.on('data', (d: Buffer) => log.push(...d.toString().split('\n')));
+    try {
+      const line = await waitFor(log, (l) => l.startsWith('weft serve on '), 30_000, 'the server');
+      const base = /http:\/\/[^ ]+/.exec(line)![0];
+      const auth = { authorization: `Bearer ${token}` };
+      expect((await fetch(`${base}/health`)).status).toBe(200);
+      const graph = JSON.parse(readFileSync('examples/text-to-image-sampler.json', 'utf8'));
+      expect((await fetch(`${base}/jobs`, { method: 'POST', body: JSON.stringify({ graph }) })).status).toBe(401);
+      expect((await fetch(`${base}/jobs`, { method: 'POST', headers: { authorization: 'Bearer wrong-token-of-some-length' }, body: JSON.stringify({ graph }) })).status).toBe(401);
+      const bad = await fetch(`${base}/jobs`, { method: 'POST', headers: auth, body: JSON.stringify({ graph, sets: ['scheduler.steps=0'] }) });
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { problems: string[] }).problems.join(' ')).toMatch(/steps/);
+      const posted = await fetch(`${base}/jobs`, { method: 'POST', headers: auth, body: JSON.stringify({ graph, sets: ['scheduler.steps=6', 'noise.seed=31337'] }) });
+      expect(posted.status).toBe(202);
+      const { id } = (await posted.json()) as { id: string };
+      const sse = await (await fetch(`${base}/jobs/${id}/events`, { headers: auth })).text();
+      expect(sse).toContain('event: state');
+      expect(sse).toContain('event: progress');
+      expect(sse).toContain('event: completed');
+      const status = (await (await fetch(`${base}/jobs/${id}`, { headers: auth })).json()) as { state: string; result: { outputs: { name: string; kind: string; width: number }[] } };
+      expect(status.state).toBe('completed');
+      expect(status.result.outputs).toEqual([{ name: 'image', kind: 'image', width: 64, height: 64 }]);
+      const png = new Uint8Array(await (await fetch(`${base}/jobs/${id}/outputs/image`, { headers: auth })).arrayBuffer());
+      expect(readPngText(png)!.chunks.has(GRAPH_PNG_KEY)).toBe(true);
+      expect((await fetch(`${base}/jobs/nope`, { headers: auth })).status).toBe(404);
+    } finally {
+      proc.kill('SIGTERM');
+    }
+  }, 120_000);
 });
