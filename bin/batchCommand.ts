@@ -15,6 +15,7 @@ import { issueToLine } from '@/engine/errors';
 import type { ImageValue } from '@/engine/values';
 import { encodePng, decodePng } from '@/lib/png';
 import { labelledGrid } from '@/lib/grid';
+import { axisLabels, cellsOf, parseSweep, type Sweep } from '@/lib/sweep';
 import { GRAPH_PNG_KEY } from '@/lib/graphPng';
 import { jobIdOf, QUEUE_NAME, redisUrlOf, type JobPayload, type JobProgress, type JobResult } from '@/lib/queue/jobs';
 import { registry } from '@/nodes';
@@ -30,57 +31,32 @@ interface BatchOpts {
   json?: boolean;
 }
 
-export const MAX_CELLS = 1024;
-
-/** `NODE.PARAM=a,b,c` or `NODE.PARAM=1..16` (whole numbers, inclusive) or `NODE.PARAM=0..1:0.25`. */
-export function parseSweep(s: string): { ok: true; key: string; values: string[] } | { ok: false; message: string } {
-  const m = /^([A-Za-z0-9_.:-]+?\.[A-Za-z_][A-Za-z0-9_]*)=(.+)$/s.exec(s);
-  if (!m) return { ok: false, message: `--sweep ${s}: expected NODE.PARAM=v1,v2,… or NODE.PARAM=from..to[:step]` };
-  const [, key, raw] = m;
-  const range = /^(-?\d+(?:\.\d+)?)\.\.(-?\d+(?:\.\d+)?)(?::(\d+(?:\.\d+)?))?$/.exec(raw);
-  if (range) {
-    const [from, to, step] = [Number(range[1]), Number(range[2]), Number(range[3] ?? 1)];
-    if (!(step > 0) || to < from) return { ok: false, message: `--sweep ${s}: a range goes up from..to with a step above 0` };
-    const n = Math.floor((to - from) / step + 1e-9) + 1;
-    if (n > MAX_CELLS) return { ok: false, message: `--sweep ${s}: ${n} values; a sweep makes at most ${MAX_CELLS} cells` };
-    return { ok: true, key, values: Array.from({ length: n }, (_, i) => String(Number((from + i * step).toFixed(10)))) };
-  }
-  return { ok: true, key, values: raw.split(',').map((v) => v.trim()).filter((v) => v.length) };
-}
-
 export async function batchCommand(file: string, opts: BatchOpts): Promise<number> {
   const read = await readGraphOrExit(file);
   if ('exit' in read) return read.exit;
-  const sweeps = [];
+  const sweeps: Sweep[] = [];
   for (const s of opts.sweep) {
     const p = parseSweep(s);
     if (!p.ok) {
       process.stderr.write(p.message + '\n');
       return 2;
     }
-    sweeps.push(p);
+    sweeps.push(p.sweep);
   }
   if (!sweeps.length) {
     process.stderr.write('give at least one --sweep NODE.PARAM=v1,v2,…\n');
     return 2;
   }
-  const count = sweeps.reduce((n, s) => n * s.values.length, 1);
-  if (count > MAX_CELLS) {
-    process.stderr.write(`the sweep makes ${count} cells; at most ${MAX_CELLS}\n`);
+  const all = cellsOf(sweeps);
+  if ('error' in all) {
+    process.stderr.write(all.error + '\n');
     return 2;
   }
   const timeoutMs = Number(opts.timeout) * 1000;
   // Every cell: its overrides, checked here (a typo fails before anything is queued).
   const graphText = serializeGraph(read.value);
-  const cells: { index: number[]; sets: string[]; label: string; payload: JobPayload; id: string }[] = [];
-  for (let k = 0; k < count; k++) {
-    let rest = k;
-    const index = sweeps.map((s) => {
-      const i = rest % s.values.length;
-      rest = Math.floor(rest / s.values.length);
-      return i;
-    });
-    const sweepSets = sweeps.map((s, j) => `${s.key}=${s.values[index[j]]}`);
+  const cells: { index: readonly number[]; sets: string[]; label: string; payload: JobPayload; id: string }[] = [];
+  for (const { index, sets: sweepSets } of all) {
     const sets = [...opts.set, ...sweepSets];
     const applied = applySets(read.value, sets);
     if (!applied.ok) {
@@ -177,8 +153,8 @@ export async function batchCommand(file: string, opts: BatchOpts): Promise<numbe
         const zLabel = zs.length ? cells.find((c) => zIndex(c.index.slice(2), zs) === z)!.sets.slice(-zs.length).join(' ') : '';
         const grid = labelledGrid(
           rows,
-          xs.values.map((v) => `${xs.key.split('.').pop()}=${v}`),
-          ys.key ? ys.values.map((v) => `${ys.key.split('.').pop()}=${v}`) : [],
+          axisLabels(xs),
+          ys.key ? axisLabels(ys) : [],
           zLabel,
         );
         const name = path.join(opts.out, `grid${zs.length ? `--${safe(zLabel)}` : ''}.png`);

@@ -20,6 +20,8 @@ import { EMPTY_SELECTION, Store, withIssues, type EditorState, type NodeRunView,
 import { applyRunEvents } from './runEvents';
 import { downloadBlob } from './files/fileData';
 import { reportLines, weftToComfy } from '@/lib/comfy';
+import { runGrid, type GridProgress, type GridResult } from './grid/gridRun';
+import type { Sweep } from '@/lib/sweep';
 
 const AUTOSAVE_MS = 300;
 const VALIDATE_MS = 120;
@@ -261,6 +263,25 @@ export class EditorController {
       };
     });
     if (report.status === 'invalid') this.toast('error', 'The graph cannot run: see the problems list.');
+  };
+
+  /** An X/Y grid: every cell run through the worker in turn, as one labelled image (grid/gridRun.ts). */
+  runGrid = async (sweeps: readonly Sweep[], outputNode: string, onProgress: (p: GridProgress) => void): Promise<GridResult> => {
+    const bridge = this.bridge;
+    if (!bridge) return { ok: false, message: 'the engine is still starting' };
+    const status = this.store.get().run.status;
+    if (status === 'running' || status === 'cancelling') return { ok: false, message: 'a run is in progress' };
+    const abort = new AbortController();
+    this.abort = abort;
+    const startedAt = Date.now();
+    this.store.set({ run: { status: 'running', startedAt }, runAttempted: true });
+    try {
+      const r = await runGrid(this.graph, sweeps, outputNode, (g, signal) => bridge.run(g, { signal }), abort.signal, onProgress);
+      this.store.set({ run: r.ok ? { status: 'ok', ms: Date.now() - startedAt } : { status: abort.signal.aborted ? 'cancelled' : 'error', ms: Date.now() - startedAt, message: r.message } });
+      return r;
+    } finally {
+      this.abort = null;
+    }
   };
 
   cancel = (): void => {

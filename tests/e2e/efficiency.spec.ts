@@ -1,5 +1,8 @@
 import { expect, test, type Page } from '@playwright/test';
-import { openEditor, shot, showWholeGraph } from './helpers';
+import { readFileSync } from 'node:fs';
+import { readPngText } from '../../lib/png';
+import { GRAPH_PNG_KEY } from '../../lib/graphPng';
+import { loadGraph, openEditor, shot, showWholeGraph } from './helpers';
 
 test.beforeEach(async ({ page }) => {
   test.setTimeout(180_000);
@@ -49,4 +52,38 @@ test('a LoRA file imports into the Models dialog under its own name', async ({ p
   await page.getByTestId('import-file-input').setInputFiles('public/models/shapes-v1/loras/outlined.safetensors');
   await expect(page.getByTestId('models-import-ok')).toBeVisible({ timeout: 30_000 });
   await expect(page.getByTestId('model-row').filter({ hasText: 'outlined' })).toContainText('LoRA · outlined.safetensors');
+});
+
+test('a 4 × 4 seed × guidance grid in the editor: one labelled image, saved with the graph and the sweep; Cancel stops the rest', async ({ page }, testInfo) => {
+  const g = JSON.parse(readFileSync('examples/text-to-image-sampler.json', 'utf8'));
+  g.nodes.find((n: { id: string }) => n.id === 'scheduler').params.steps = 6;
+  await loadGraph(page, g);
+  await page.getByTestId('grid-button').click();
+  const dialog = page.getByTestId('grid-dialog');
+  await expect(dialog.getByTestId('grid-x')).toHaveValue('noise.seed');
+  await expect(dialog.getByTestId('grid-y')).toHaveValue('sampler.guidance');
+  await dialog.getByTestId('grid-x-values').fill('1..4');
+  await dialog.getByTestId('grid-y-values').fill('3,5,7,9');
+  await dialog.getByTestId('grid-run').click();
+  await expect(dialog.getByTestId('grid-progress')).toContainText('of 16');
+  const image = dialog.getByTestId('grid-image');
+  await expect(image).toBeVisible({ timeout: 120_000 });
+  // Row labels 'guidance=3' (10 characters) and a 68 px pitch: 88 + 4 × 68 by 20 + 4 × 68.
+  expect(await image.evaluate((c) => [(c as HTMLCanvasElement).width, (c as HTMLCanvasElement).height])).toEqual([360, 292]);
+  await shot(page, testInfo, 'grid-4x4');
+  const download = page.waitForEvent('download');
+  await dialog.getByTestId('grid-save').click();
+  const png = readFileSync(await (await download).path());
+  const text = readPngText(new Uint8Array(png))!;
+  expect(JSON.parse(text.chunks.get('weft-sweep')![0]).sweeps).toEqual([
+    { key: 'noise.seed', values: ['1', '2', '3', '4'] },
+    { key: 'sampler.guidance', values: ['3', '5', '7', '9'] },
+  ]);
+  expect(text.chunks.get(GRAPH_PNG_KEY)).toHaveLength(1);
+  // Cancel: the cells not yet run are not run.
+  await dialog.getByTestId('grid-x-values').fill('10..25');
+  await dialog.getByTestId('grid-run').click();
+  await expect(dialog.getByTestId('grid-progress')).toContainText('cell 2 of 64');
+  await dialog.getByTestId('grid-cancel').click();
+  await expect(dialog.getByTestId('grid-error')).toContainText(/^cancelled after \d+ of 64 cells$/);
 });

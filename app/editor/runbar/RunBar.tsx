@@ -10,6 +10,7 @@ import { StepControls } from '../inspect/StepMode';
 import { useInspect } from '../inspect/useInspect';
 import { TimelineButton } from '../inspect/Timeline';
 import { ResultsButton } from '../results/ResultsPanel';
+import { GridButton } from '../grid/GridDialog';
 import { StepsButton } from '../teach/StepsPanel';
 import { ShareButton } from '../files/ShareLink';
 import { progressEstimate, runFraction } from './progress';
@@ -88,6 +89,7 @@ export const RunBar = memo(function RunBar() {
       <TimelineButton />
       <StepsButton />
       <ResultsButton />
+      <GridButton />
       <div className="bar-group">
         {stepping ? null : (
           <button type="button" className="btn primary" disabled={busy} onClick={() => void ctrl.run()} title="Run every output (Ctrl+Enter)" data-testid="run-button">
