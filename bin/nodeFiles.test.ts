@@ -26,21 +26,30 @@ describe('node files', () => {
     expect(REPO_ROOT.endsWith('/')).toBe(true);
   });
 
-  test('shipped model refs get their sha256 from the manifest', async () => {
+  test('shipped model refs get their sha256 from the manifest; the UNet ships as .ort (runs) and .onnx (LoRA, quantize)', async () => {
     const manifest = parseManifest('shipped:shapes-v1', await files.read('shipped:shapes-v1', 'manifest.json'));
     const ref = await withShippedHash(files, { kind: 'model', role: 'unet', source: 'shipped:shapes-v1', path: 'unet/model.onnx', name: 'unet' });
-    // The suite ships its UNet as unet/model.ort; unet/model.onnx names the same file.
-    expect(ref.sha256).toBe(manifest.files.find((f) => f.file === 'unet/model.ort')?.sha256);
+    expect(ref.sha256).toBe(manifest.files.find((f) => f.file === 'unet/model.onnx')?.sha256);
     expect(ref.sha256).toMatch(/^[0-9a-f]{64}$/);
+    const ort = await withShippedHash(files, { kind: 'model', role: 'unet', source: 'shipped:shapes-v1', path: 'unet/model.ort', name: 'unet' });
+    expect(ort.sha256).toBe(manifest.files.find((f) => f.file === 'unet/model.ort')?.sha256);
+    expect(ort.sha256).not.toBe(ref.sha256);
   });
 
-  test('a model the suite ships as .ort is read by its .onnx name too (the same verified bytes)', async () => {
-    const ort = await files.read('shipped:shapes-v1', 'unet/model.ort');
+  test('a model a suite ships only as .ort is read by its .onnx name too (the same verified bytes)', async () => {
+    const suite = join(tmp, 'models', 'ortonly');
+    await mkdir(join(suite, 'unet'), { recursive: true });
+    const bytes = await readFile(join(REPO_ROOT, 'public/models/shapes-v1/unet/model.ort'));
+    const sha = Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256', bytes)), (b) => b.toString(16).padStart(2, '0')).join('');
+    await writeFile(join(suite, 'manifest.json'), JSON.stringify({ name: 'ortonly', files: [{ file: 'unet/model.ort', size: bytes.length, sha256: sha }] }));
+    await writeFile(join(suite, 'unet', 'model.ort'), bytes);
+    const local = createNodeFiles({ shippedRoot: join(tmp, 'models') });
+    const ort = await local.read('shipped:ortonly', 'unet/model.ort');
     expect(new TextDecoder().decode(ort.subarray(4, 8))).toBe('ORTM');
-    expect(Buffer.from(await files.read('shipped:shapes-v1', 'unet/model.onnx')).equals(Buffer.from(ort))).toBe(true);
-    expect(await files.exists('shipped:shapes-v1', 'unet/model.ort')).toBe(true);
+    expect(Buffer.from(await local.read('shipped:ortonly', 'unet/model.onnx')).equals(Buffer.from(ort))).toBe(true);
+    expect(await local.exists('shipped:ortonly', 'unet/model.ort')).toBe(true);
     // Only model.onnx is an alias: other names are not guessed.
-    expect(await files.exists('shipped:shapes-v1', 'unet/weights.onnx')).toBe(false);
+    expect(await local.exists('shipped:ortonly', 'unet/weights.onnx')).toBe(false);
   });
 
   test('a tampered shipped file is corrupt_model naming the file and both hashes', async () => {

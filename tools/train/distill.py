@@ -66,6 +66,12 @@ def stage_train(a):
     teacher = from_onnx.unet()
     student = copy.deepcopy(teacher).train()
     target = copy.deepcopy(teacher).eval()
+    step0 = 0
+    if a.resume:  # continue a finished run in a fresh schedule
+        ck = torch.load(os.path.join(W, 'student.pt'))
+        student.load_state_dict(ck['student'])
+        target.load_state_dict(ck['target'])
+        step0 = ck['step']
     for p in list(te.parameters()) + list(teacher.parameters()) + list(target.parameters()):
         p.requires_grad_(False)
     ac = torch.tensor(C.alphas_cumprod(), dtype=torch.float32)
@@ -75,6 +81,7 @@ def stage_train(a):
     with torch.no_grad():
         empty = te(C.tokenize(['']))[0]
     t0, step, bs, losses = time.time(), 0, a.batch, []
+    keep = os.path.join(W, 'student.pt')
     while True:
         progress = max(step / a.steps, (time.time() - t0) / (a.minutes * 60))
         if progress >= 1:
@@ -119,9 +126,9 @@ def stage_train(a):
         if step % 50 == 0:
             C.log('distill', f'step {step} loss {np.mean(losses[-50:]):.5f} lr {opt.param_groups[0]["lr"]:.2e} {time.time() - t0:.0f} s')
         if step % 500 == 0:
-            torch.save({'student': student.state_dict(), 'target': target.state_dict(), 'step': step}, os.path.join(W, 'student.pt'))
-    torch.save({'student': student.state_dict(), 'target': target.state_dict(), 'step': step, 'minutes': (time.time() - t0) / 60},
-               os.path.join(W, 'student.pt'))
+            torch.save({'student': student.state_dict(), 'target': target.state_dict(), 'step': step0 + step}, keep + '.partial')
+    prev = torch.load(keep).get('minutes', 0) if a.resume else 0
+    torch.save({'student': student.state_dict(), 'target': target.state_dict(), 'step': step0 + step, 'minutes': prev + (time.time() - t0) / 60}, keep)
     C.log('distill', f'done: {step} steps in {(time.time() - t0) / 60:.1f} min')
 
 
@@ -275,6 +282,7 @@ def main():
     p.add_argument('--n', type=int, default=12000, help='data: scenes to render')
     p.add_argument('--prompts', type=int, default=100, help='eval: held-out prompts')
     p.add_argument('--which', default='target', choices=['target', 'student'])
+    p.add_argument('--resume', action='store_true', help='train: continue student.pt')
     a = p.parse_args()
     C.set_threads(a.threads)
     {'data': stage_data, 'train': stage_train, 'eval': stage_eval, 'export': stage_export}[a.stage](a)

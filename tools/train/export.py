@@ -386,6 +386,15 @@ Reward accuracy by changed attribute: {json.dumps({k: round(v, 3) for k, v in ev
   on VAE reconstructions of training renders, so it also reads decoded images, but its score on generated images
   is still an estimate, not ground truth (it never saw a generated image).
 - Examples of failed held-out prompts: {json.dumps(ev.get('adherence_failures_examples', [])[:6])}
+## Around the suite
+- `loras/`: two LoRA adapters for the UNet (a new shape, "heart", and an outlined style) with their own card and
+  measurements (`loras/MODEL_CARD.md`, `tools/train/lora.py`).
+- `unet_lcm/`: a consistency-distilled few-step student of the UNet, run with the LCM scheduler at guidance 1
+  (`unet_lcm/MODEL_CARD.md`, `tools/train/distill.py`).
+- `unet/model.onnx` and `vae_decoder/model.onnx` sit beside the `.ort` files that runs use: they are what Load LoRA
+  patches and what Quantize Model / `weft quantize` rewrite.
+- fp16 and int8 copies (not shipped): size, session, per-step time, PSNR and adherence against fp32 in
+  `docs/models/variants.md` (`npm run bench:variants`).
 """
     with open(os.path.join(OUT, 'MODEL_CARD.md'), 'w') as f:
         f.write(card)
