@@ -248,6 +248,38 @@ function compareVariants(): Graph {
   return b.graph;
 }
 
+function fewSteps(): Graph {
+  const b = new Builder(
+    '1 step vs 20 steps (distilled student)',
+    'The teacher UNet at 20 Euler steps with guidance 5 (top) against unet_lcm, its consistency-distilled student, at 1, 2 and 4 LCM steps with guidance 1 (one UNet call a step: the guidance is in its weights). Same prompt, same noise.',
+  );
+  front(b, { prompt: 'a large green triangle at the top left' });
+  sampleAndDecode(b, 1100);
+  b.graph.nodes.find((n) => n.id === 'image')!.params.name = 'teacher-20';
+  b.node('student', 'models.loadModel', 0, 1100, { source: 'shipped:shapes-v1', path: 'unet_lcm/model.onnx', role: 'unet' }, { label: 'Load Model: unet_lcm' });
+  ([[1, 700], [2, 1200], [4, 1700]] as const).forEach(([steps, y]) => {
+    const s = `lcm${steps}`;
+    b.node(`scheduler-${s}`, 'sampling.scheduler', 560, y, { scheduler: 'lcm', steps }, { label: `Scheduler: LCM, ${steps} step${steps > 1 ? 's' : ''}` });
+    b.node(`start-${s}`, 'sampling.initialLatent', 820, y + 240);
+    b.wire('pipeline.pipeline', `scheduler-${s}.pipeline`);
+    b.wire(`scheduler-${s}.schedule`, `start-${s}.schedule`);
+    b.wire('noise.noise', `start-${s}.noise`);
+    b.node(`sampler-${s}`, 'sampling.sampler', 1100, y, { guidance: 1 }, { label: `Sampler (student, ${steps})` });
+    b.node(`decode-${s}`, 'latent.vaeDecode', 1400, y + 60);
+    b.node(`image-${s}`, 'output.image', 1660, y + 60, { name: `student-${steps}` });
+    b.wire('student.model', `sampler-${s}.unet`);
+    b.wire(`scheduler-${s}.schedule`, `sampler-${s}.schedule`);
+    b.wire(`start-${s}.latent`, `sampler-${s}.latent`);
+    b.wire('encode.embedding', `sampler-${s}.positive`);
+    b.wire('encode-negative.embedding', `sampler-${s}.negative`);
+    b.wire('pipeline.vae', `sampler-${s}.vae`);
+    b.wire('pipeline.vae', `decode-${s}.vae`);
+    b.wire(`sampler-${s}.latent`, `decode-${s}.latent`);
+    b.wire(`decode-${s}.image`, `image-${s}.image`);
+  });
+  return b.graph;
+}
+
 function promptWriter(): Graph {
   const b = new Builder(
     'Prompt writer → image',
@@ -362,6 +394,7 @@ export const EXAMPLES: Record<string, () => Graph> = {
   'prompt-writer': promptWriter,
   'lora-heart': loraHeart,
   'compare-variants': compareVariants,
+  'few-steps': fewSteps,
   'decoding-strategies': decodingStrategies,
   'decoding-loop': decodingLoop,
 };

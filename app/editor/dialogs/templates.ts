@@ -11,6 +11,7 @@ import decodingStrategies from '@/examples/decoding-strategies.json';
 import decodingLoop from '@/examples/decoding-loop.json';
 import loraHeart from '@/examples/lora-heart.json';
 import compareVariants from '@/examples/compare-variants.json';
+import fewSteps from '@/examples/few-steps.json';
 
 export interface Template {
   id: string;
@@ -37,6 +38,7 @@ export const TEMPLATES: readonly Template[] = [
   { id: 'prompt-writer', json: promptWriter },
   { id: 'lora-heart', json: loraHeart },
   { id: 'compare-variants', json: compareVariants },
+  { id: 'few-steps', json: fewSteps },
   { id: 'decoding-strategies', json: decodingStrategies },
   { id: 'decoding-loop', json: decodingLoop },
 ].map(({ id, json }) => ({ id, title: json.metadata.title, description: json.metadata.description ?? '', graph: load(json, id) }));
