@@ -158,10 +158,12 @@ describe('weft quantize', () => {
   it('makes an int8 copy of the shipped suite, each model checked, that draws the picture the suite draws', async () => {
     const out = path.join(tmp, 'shapes-int8');
     const q = await weft('quantize', 'public/models/shapes-v1', '--to', 'int8', '-o', out);
-    expect(q.code, q.stderr).toBe(0);
+    // The distilled student's int8 copy strays past the check's tolerance: it is kept as it was, said, and the exit code is 1.
+    expect(q.code, q.stderr).toBe(1);
     expect(q.stderr).toMatch(/unet\/model\.onnx: 102 weights to int8, 14\.09 MB -> 3\.79 MB \(0\.27×\)/);
+    expect(q.stderr).toMatch(/unet_lcm\/model\.onnx: the int8 copy's outputs differ from the original's by [\d.e-]+ \(allowed 0\.05\); kept the original/);
     expect(q.stderr).toContain("unet/model.ort: left out (ONNX Runtime's format of the original; the int8 .onnx is used)");
-    expect(q.stderr).toMatch(/6 of 6 models quantized to int8/);
+    expect(q.stderr).toMatch(/6 of 7 models quantized to int8/);
     const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as { name: string; files: { file: string }[] };
     expect(manifest.name).toBe('shapes-v1-int8');
     expect(manifest.files.map((f) => f.file)).not.toContain('unet/model.ort');
