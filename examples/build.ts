@@ -257,7 +257,7 @@ function fewSteps(): Graph {
   sampleAndDecode(b, 1100);
   b.graph.nodes.find((n) => n.id === 'image')!.params.name = 'teacher-20';
   b.node('student', 'models.loadModel', 0, 1100, { source: 'shipped:shapes-v1', path: 'unet_lcm/model.onnx', role: 'unet' }, { label: 'Load Model: unet_lcm' });
-  ([[1, 700], [2, 1200], [4, 1700]] as const).forEach(([steps, y]) => {
+  ([[1, 1100], [2, 1600], [4, 2100]] as const).forEach(([steps, y]) => {
     const s = `lcm${steps}`;
     b.node(`scheduler-${s}`, 'sampling.scheduler', 560, y, { scheduler: 'lcm', steps }, { label: `Scheduler: LCM, ${steps} step${steps > 1 ? 's' : ''}` });
     b.node(`start-${s}`, 'sampling.initialLatent', 820, y + 240);
