@@ -209,14 +209,25 @@ function loraHeart(): Graph {
   return b.graph;
 }
 
-/** A second sampler row from `start` with its own UNet and VAE ports (compare examples). */
-function sampleRow(b: Builder, suffix: string, y: number, unet: string, vae: string, label: string): void {
-  b.node(`sampler-${suffix}`, 'sampling.sampler', 1100, y, { guidance: 5 }, { label: `Sampler (${label})` });
+/**
+ * A second sampler row with its own UNet and VAE ports (compare examples): from `start` on the main
+ * schedule unless the row brings its own.
+ */
+function sampleRow(
+  b: Builder,
+  suffix: string,
+  y: number,
+  unet: string,
+  vae: string,
+  label: string,
+  row: { schedule?: string; start?: string; guidance?: number; name?: string } = {},
+): void {
+  b.node(`sampler-${suffix}`, 'sampling.sampler', 1100, y, { guidance: row.guidance ?? 5 }, { label: `Sampler (${label})` });
   b.node(`decode-${suffix}`, 'latent.vaeDecode', 1400, y + 60);
-  b.node(`image-${suffix}`, 'output.image', 1660, y + 60, { name: suffix });
+  b.node(`image-${suffix}`, 'output.image', 1660, y + 60, { name: row.name ?? suffix });
   b.wire(unet, `sampler-${suffix}.unet`);
-  b.wire('scheduler.schedule', `sampler-${suffix}.schedule`);
-  b.wire('start.latent', `sampler-${suffix}.latent`);
+  b.wire(row.schedule ?? 'scheduler.schedule', `sampler-${suffix}.schedule`);
+  b.wire(row.start ?? 'start.latent', `sampler-${suffix}.latent`);
   b.wire('encode.embedding', `sampler-${suffix}.positive`);
   b.wire('encode-negative.embedding', `sampler-${suffix}.negative`);
   b.wire(vae, `sampler-${suffix}.vae`);
@@ -264,18 +275,7 @@ function fewSteps(): Graph {
     b.wire('pipeline.pipeline', `scheduler-${s}.pipeline`);
     b.wire(`scheduler-${s}.schedule`, `start-${s}.schedule`);
     b.wire('noise.noise', `start-${s}.noise`);
-    b.node(`sampler-${s}`, 'sampling.sampler', 1100, y, { guidance: 1 }, { label: `Sampler (student, ${steps})` });
-    b.node(`decode-${s}`, 'latent.vaeDecode', 1400, y + 60);
-    b.node(`image-${s}`, 'output.image', 1660, y + 60, { name: `student-${steps}` });
-    b.wire('student.model', `sampler-${s}.unet`);
-    b.wire(`scheduler-${s}.schedule`, `sampler-${s}.schedule`);
-    b.wire(`start-${s}.latent`, `sampler-${s}.latent`);
-    b.wire('encode.embedding', `sampler-${s}.positive`);
-    b.wire('encode-negative.embedding', `sampler-${s}.negative`);
-    b.wire('pipeline.vae', `sampler-${s}.vae`);
-    b.wire('pipeline.vae', `decode-${s}.vae`);
-    b.wire(`sampler-${s}.latent`, `decode-${s}.latent`);
-    b.wire(`decode-${s}.image`, `image-${s}.image`);
+    sampleRow(b, s, y, 'student.model', 'pipeline.vae', `student, ${steps}`, { schedule: `scheduler-${s}.schedule`, start: `start-${s}.latent`, guidance: 1, name: `student-${steps}` });
   });
   return b.graph;
 }
