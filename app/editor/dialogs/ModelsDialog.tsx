@@ -10,6 +10,7 @@ import { useMl, useMlController } from '../useMl';
 import { formatBytes } from '../files/fileData';
 import '../ml.css';
 import '../comfort.css';
+import { useEscape } from './useEscape';
 
 const ROLES: readonly ModelRole[] = ['unet', 'textEncoder', 'vae', 'vaeEncoder', 'reward', 'detector', 'tokenizer', 'other'];
 
@@ -83,11 +84,7 @@ function ModelsDialog({ onClose }: { onClose: () => void }) {
     } else setPersisted('unsupported');
   }, [ml, refreshEstimate]);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !progress && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose, progress]);
+  useEscape(progress ? null : onClose);
 
   const runImport = async (label: string, work: (onProgress: (loaded: number, total?: number) => void) => Promise<StoreResult<StoredModel>>) => {
     setMessage(null);

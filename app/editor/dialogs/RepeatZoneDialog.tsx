@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useMemo, useState } from 'react';
+import { useMemo, useState } from 'react';
 import { createRepeatZone, setZoneCarried } from '@/engine/commands/commands';
 import type { Command } from '@/engine/commands/history';
 import type { Graph, Zone } from '@/engine/graph/document';
@@ -9,6 +9,7 @@ import { NODE_DEFINITIONS } from '@/nodes';
 import { useController } from '../EditorContext';
 import { portTypeLabel } from '../canvas/theme';
 import '../comfort.css';
+import { useEscape } from './useEscape';
 
 export type ZoneDialogTarget = { kind: 'create'; nodeIds: string[] } | { kind: 'edit'; zoneId: string };
 
@@ -47,11 +48,7 @@ export function RepeatZoneDialog({ target, onClose }: { target: ZoneDialogTarget
     return out;
   });
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscape(onClose);
 
   const count = Number(iterations);
   const names = carried.map((c) => c.name);

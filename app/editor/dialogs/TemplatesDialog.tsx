@@ -1,5 +1,5 @@
 'use client';
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { Graph } from '@/engine/graph/document';
 import { replaceGraph } from '@/engine/commands/commands';
 import { useController } from '../EditorContext';
@@ -8,6 +8,7 @@ import { TEMPLATES, type Template } from './templates';
 import { GraphThumbnail } from './GraphThumbnail';
 import '../ml.css';
 import '../comfort.css';
+import { useEscape } from './useEscape';
 
 /** The "Templates" button and its list of example graphs; opening one is an undoable replace. */
 export const TemplatesButton = memo(function TemplatesButton() {
@@ -24,11 +25,7 @@ export const TemplatesButton = memo(function TemplatesButton() {
 
 function TemplatesDialog({ onClose }: { onClose: () => void }) {
   const ctrl = useController();
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onClose]);
+  useEscape(onClose);
   const open = (t: Template) => {
     let graph;
     try {

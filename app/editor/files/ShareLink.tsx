@@ -6,6 +6,7 @@ import { defaultGraph } from '../defaultGraph';
 import { isShareHash, shareLinkFor } from '@/lib/shareLink';
 import type { PageOpened } from '@/workers/openTypes';
 import '../comfort.css';
+import { useEscape } from '../dialogs/useEscape';
 
 type ShareDialog = { kind: 'too_large'; message: string } | { kind: 'manual'; url: string; reason: string };
 
@@ -158,11 +159,3 @@ function hasOwnContent(graph: Graph): boolean {
   return JSON.stringify(graph) !== JSON.stringify(defaultGraph());
 }
 
-function useEscape(onEscape: (() => void) | null): void {
-  useEffect(() => {
-    if (!onEscape) return;
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && onEscape();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [onEscape]);
-}

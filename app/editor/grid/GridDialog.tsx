@@ -1,5 +1,5 @@
 'use client';
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useCallback, useMemo, useRef, useState } from 'react';
 import { serializeGraph } from '@/engine/graph/parse';
 import type { ImageValue } from '@/engine/values';
 import { encodePng } from '@/lib/png';
@@ -11,6 +11,7 @@ import { PixelImage } from '../canvas/PixelImage';
 import { downloadBytes, safeFileName } from '../files/fileData';
 import { sweepableParams, type GridProgress, type SweepableParam } from './gridRun';
 import './grid.css';
+import { useEscape } from '../dialogs/useEscape';
 
 /** The run bar's Grid button: an X/Y sweep of any two params, run here, as one labelled image. */
 export function GridButton() {
@@ -44,11 +45,10 @@ function GridDialog({ onClose }: { onClose: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const running = useRef(false);
 
-  useEffect(() => {
-    const onKey = (e: KeyboardEvent) => e.key === 'Escape' && !running.current && onClose();
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
+  const escape = useCallback(() => {
+    if (!running.current) onClose();
   }, [onClose]);
+  useEscape(escape);
 
   const sweeps: Sweep[] = [];
   const problems: string[] = [];
@@ -83,6 +83,12 @@ function GridDialog({ onClose }: { onClose: () => void }) {
     const sweep = JSON.stringify({ sweeps: result.sweeps, output });
     downloadBytes(encodePng(result.image, [[GRAPH_PNG_KEY, serializeGraph(graph)], ['weft-sweep', sweep]]), `${safeFileName(graph.metadata.title ?? '', 'grid')}-grid.png`, 'image/png');
   };
+  /** An axis's param picked by key, its values reset to that param's suggestion. */
+  const choose = (setParam: (p: SweepableParam | undefined) => void, setValues: (v: string) => void) => (key: string) => {
+    const p = params.find((q) => q.key === key);
+    setParam(p);
+    if (p) setValues(p.suggestion);
+  };
   const select = (value: string | undefined, set: (v: string) => void, testId: string, allowNone: boolean) => (
     <select value={value ?? ''} onChange={(e) => set(e.target.value)} data-testid={testId}>
       {allowNone ? <option value="">(none: one row)</option> : null}
@@ -101,18 +107,10 @@ function GridDialog({ onClose }: { onClose: () => void }) {
         <p className="muted">Runs the graph once per cell with the values below (a list, 1,2,3, or a range, 1..16 or 0..1:0.25). What a cell does not change is reused from the cache.</p>
         <div className="grid-fields">
           <label>X</label>
-          {select(x?.key, (k) => {
-            const p = params.find((q) => q.key === k);
-            setX(p);
-            if (p) setXValues(p.suggestion);
-          }, 'grid-x', false)}
+          {select(x?.key, choose(setX, setXValues), 'grid-x', false)}
           <input value={xValues} onChange={(e) => setXValues(e.target.value)} data-testid="grid-x-values" />
           <label>Y</label>
-          {select(y?.key, (k) => {
-            const p = params.find((q) => q.key === k);
-            setY(p);
-            if (p) setYValues(p.suggestion);
-          }, 'grid-y', true)}
+          {select(y?.key, choose(setY, setYValues), 'grid-y', true)}
           <input value={yValues} disabled={!y} onChange={(e) => setYValues(e.target.value)} data-testid="grid-y-values" />
           <label>Image</label>
           <select value={output} onChange={(e) => setOutput(e.target.value)} data-testid="grid-output">

@@ -32,7 +32,6 @@ export function sweepableParams(graph: Graph, registry: Registry): SweepablePara
       else if (f.kind === 'number') suggestion = f.integer ? `${current},${Number(current) * 2}` : `${current},${Number(current) * 1.5}`;
       else if (f.kind === 'enum') suggestion = f.options.slice(0, 3).join(',');
       else if (f.kind === 'boolean') suggestion = 'false,true';
-      else if (f.kind === 'text' && !f.multiline) suggestion = JSON.stringify(String(current ?? ''));
       else if (f.kind === 'text') suggestion = JSON.stringify(String(current ?? ''));
       if (suggestion !== undefined) out.push({ key: `${n.id}.${f.key}`, label: `${n.label ?? def.title} · ${f.label}`, suggestion });
     }
