@@ -6,7 +6,8 @@
  * the node (`/down_blocks.0/attentions.0/transformer_blocks.0/attn1/to_q/MatMul`, the names
  * optimum's exports keep when the weight itself became `onnx::MatMul_9123`).
  */
-import { varint, walkFields } from '@/ml/runtime/protoRead';
+import { walkFields } from '@/ml/runtime/protoRead';
+import { readTensorProto, type TensorProtoSpan } from '@/ml/runtime/tensorProto';
 
 export type WeightLayout = 'in-out' | 'out-in' | 'conv';
 
@@ -22,15 +23,6 @@ export interface WeightTarget {
   readonly data: { readonly file: null; readonly start: number; readonly end: number } | { readonly file: string; readonly start: number; readonly end: number };
   /** Module names this weight answers to, in LoRA's underscore form (`down_blocks_0_attentions_0_proj_in`). */
   readonly modules: readonly string[];
-}
-
-interface Init {
-  name: string;
-  dims: number[];
-  dataType: number;
-  raw?: [number, number];
-  floatData?: [number, number];
-  external?: { location: string; offset: number; length: number };
 }
 
 interface NodeInfo {
@@ -57,14 +49,14 @@ function moduleOfNode(name: string): string | undefined {
 
 /** Lists the LoRA-patchable weights of an ONNX model (throws a plain Error on a malformed file). */
 export function weightTargets(model: Uint8Array): WeightTarget[] {
-  const inits = new Map<string, Init>();
+  const inits = new Map<string, TensorProtoSpan>();
   const nodes: NodeInfo[] = [];
   walkFields(model, 0, model.length, (field, wire, s, e) => {
     if (field !== 7 || wire !== 2) return; // ModelProto.graph
     walkFields(model, s, e, (gf, gw, gs, ge) => {
       if (gw !== 2) return;
       if (gf === 5) {
-        const t = readTensor(model, gs, ge);
+        const t = readTensorProto(model, gs, ge);
         inits.set(t.name, t);
       } else if (gf === 1) nodes.push(readNode(model, gs, ge));
     });
@@ -76,7 +68,7 @@ export function weightTargets(model: Uint8Array): WeightTarget[] {
     if (!init || (init.dataType !== 1 && init.dataType !== 10)) continue;
     const layout: WeightLayout = n.op === 'Conv' ? 'conv' : n.op === 'Gemm' && n.transB ? 'out-in' : 'in-out';
     if (layout === 'conv' ? init.dims.length < 3 : init.dims.length !== 2) continue;
-    const data = init.external
+    const data = init.external?.location
       ? { file: init.external.location, start: init.external.offset, end: init.external.offset + init.external.length }
       : init.raw
         ? { file: null, start: init.raw[0], end: init.raw[1] }
@@ -92,40 +84,6 @@ export function weightTargets(model: Uint8Array): WeightTarget[] {
     out.push({ tensor: init.name, op: n.op, layout, dims: init.dims, dtype: init.dataType === 1 ? 'float32' : 'float16', data, modules: [...modules] });
   }
   return out;
-}
-
-function readTensor(b: Uint8Array, start: number, end: number): Init {
-  const t: Init = { name: '', dims: [], dataType: 0 };
-  const ext = new Map<string, string>();
-  walkFields(b, start, end, (f, w, s, e, v) => {
-    if (f === 1) {
-      if (w === 0) t.dims.push(v);
-      else if (w === 2) {
-        // packed dims
-        for (let p = s; p < e; ) {
-          const [x, q] = varint(b, p);
-          t.dims.push(x);
-          p = q;
-        }
-      }
-    } else if (f === 2 && w === 0) t.dataType = v;
-    else if (f === 8 && w === 2) t.name = dec.decode(b.subarray(s, e));
-    else if (f === 9 && w === 2) t.raw = [s, e];
-    else if (f === 4 && w === 2) t.floatData = [s, e];
-    else if (f === 13 && w === 2) {
-      let key = '';
-      let value = '';
-      walkFields(b, s, e, (kf, kw, ks, ke) => {
-        if (kw !== 2) return;
-        if (kf === 1) key = dec.decode(b.subarray(ks, ke));
-        else if (kf === 2) value = dec.decode(b.subarray(ks, ke));
-      });
-      ext.set(key, value);
-    }
-  });
-  const location = ext.get('location');
-  if (location) t.external = { location, offset: Number(ext.get('offset') ?? 0), length: Number(ext.get('length') ?? NaN) };
-  return t;
 }
 
 function readNode(b: Uint8Array, start: number, end: number): NodeInfo {

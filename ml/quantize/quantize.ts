@@ -12,7 +12,8 @@
  * original was. Weights kept as external data (`model.onnx_data`) are not rewritten: the model is
  * refused with that reason.
  */
-import { varint, walkFields } from '@/ml/runtime/protoRead';
+import { walkFields } from '@/ml/runtime/protoRead';
+import { readTensorProto, type TensorProtoSpan } from '@/ml/runtime/tensorProto';
 import { looksLikeOrt } from '@/ml/runtime/files';
 import { weightTargets } from '@/ml/lora/onnxWeights';
 import { f32ToF16Bits, f16BitsToF32 } from '@/ml/runtime/float16';
@@ -36,15 +37,9 @@ const INT8 = 3;
 const FLOAT16 = 10;
 const MIN_ELEMENTS = 256;
 
-interface Initializer {
-  name: string;
-  dims: number[];
-  dataType: number;
+interface Initializer extends TensorProtoSpan {
   /** The field's whole span in the graph message (tag included), to drop it. */
   span: [number, number];
-  raw?: [number, number];
-  floats?: [number, number];
-  external: boolean;
 }
 
 /** Protobuf output as a list of byte chunks (weights are copied once, not byte by byte). */
@@ -100,26 +95,11 @@ class Out {
 const dec = new TextDecoder();
 
 function readInitializer(b: Uint8Array, s: number, e: number, span: [number, number]): Initializer {
-  const t: Initializer = { name: '', dims: [], dataType: 0, span, external: false };
-  walkFields(b, s, e, (field, wire, fs, fe, value) => {
-    if (field === 1) {
-      if (wire === 0) t.dims.push(value);
-      else if (wire === 2) for (let p = fs; p < fe; ) {
-        const [v, q] = varint(b, p);
-        t.dims.push(v);
-        p = q;
-      }
-    } else if (field === 2 && wire === 0) t.dataType = value;
-    else if (field === 8 && wire === 2) t.name = dec.decode(b.subarray(fs, fe));
-    else if (field === 9 && wire === 2) t.raw = [fs, fe];
-    else if (field === 4 && wire === 2) t.floats = [fs, fe];
-    else if (field === 14 && wire === 0 && value === 1) t.external = true;
-  });
-  return t;
+  return { ...readTensorProto(b, s, e), span };
 }
 
 function floatsOf(b: Uint8Array, t: Initializer): Float32Array | undefined {
-  const span = t.raw ?? t.floats;
+  const span = t.raw ?? t.floatData;
   if (!span) return undefined;
   const n = t.dims.reduce((a, d) => a * d, 1);
   if (span[1] - span[0] !== n * 4) return undefined;
