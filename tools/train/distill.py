@@ -211,14 +211,7 @@ def stage_eval(a):
             score(f'student lcm {n} steps, guidance 1', lcm_generate(student, te, dec, scale, prompts, seeds, n))
             res[f'student_{n}_seconds'] = round(time.time() - t, 1)
     C.save_json(os.path.join(DOCS, 'distill-eval.json'), res)
-    from PIL import Image, ImageDraw
-    rows = []
-    for name, imgs in sheet:
-        strip = np.concatenate(list(imgs.add(1).mul(127.5).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()), 1)
-        label = Image.new('RGB', (230, 64), (255, 255, 255))
-        ImageDraw.Draw(label).text((4, 26), name, fill=(0, 0, 0))
-        rows.append(np.concatenate([np.asarray(label), strip], 1))
-    Image.fromarray(np.concatenate(rows, 0)).save(os.path.join(DOCS, 'distill-sheet.png'))
+    from_onnx.save_sheet(os.path.join(DOCS, 'distill-sheet.png'), sheet, 230)
 
 
 @torch.no_grad()
@@ -230,13 +223,9 @@ def stage_export(a):
     i, _ = from_onnx.fixture('unet')
     smp, ts, ehs = i['sample'], i['timestep'], i['encoder_hidden_states']
     onnx_export(student, (smp, ts, ehs), ['sample', 'timestep', 'encoder_hidden_states'], ['out_sample'], os.path.join(OUT, 'model.onnx'))
-    fx_dir = os.path.join(C.OUT_ROOT, 'tests', 'fixtures', 'distill')
-    os.makedirs(fx_dir, exist_ok=True)
     out = student(smp, ts, ehs)
-    with open(os.path.join(fx_dir, 'unet_lcm.json'), 'w') as f:
-        json.dump({'model': 'public/models/shapes-v1/unet_lcm/model.onnx',
-                   'inputs': {k: {'dims': list(v.shape), 'dtype': 'float32', 'data': [float('%.9g' % x) for x in v.reshape(-1).tolist()]} for k, v in i.items()},
-                   'outputs': {'out_sample': {'dims': list(out.shape), 'data': [float('%.9g' % x) for x in out.reshape(-1).tolist()]}}}, f, separators=(',', ':'))
+    from_onnx.write_unet_fixture(os.path.join(C.OUT_ROOT, 'tests', 'fixtures', 'distill', 'unet_lcm.json'),
+                                 {'model': 'public/models/shapes-v1/unet_lcm/model.onnx'}, i, out)
     with open(os.path.join(from_onnx.SUITE, 'unet', 'config.json')) as f:
         cfg = json.load(f)
     cfg.update({'weft_trained_steps': ck['step'], 'weft_distilled_from': 'unet (shapes-v1)', 'weft_distillation': 'latent consistency (LCM)',

@@ -92,6 +92,32 @@ def fixture(name):
     return {k: t(v) for k, v in fx['inputs'].items()}, {k: t(v) for k, v in fx['outputs'].items()}
 
 
+def _values(v):
+    return [float('%.9g' % x) for x in v.reshape(-1).tolist()]
+
+
+def write_unet_fixture(path, head, inputs, out):
+    """A UNet fixture for the TypeScript tests: `head` (what the test runs, in order), the inputs and `out_sample`."""
+    fx = {**head,
+          'inputs': {k: {'dims': list(v.shape), 'dtype': 'float32', 'data': _values(v)} for k, v in inputs.items()},
+          'outputs': {'out_sample': {'dims': list(out.shape), 'data': _values(out)}}}
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(fx, f, separators=(',', ':'))
+
+
+def save_sheet(path, rows, label_width):
+    """A contact sheet: one labelled row per (name, images in [-1, 1], [n, 3, h, w])."""
+    from PIL import Image, ImageDraw
+    out = []
+    for name, imgs in rows:
+        strip = np.concatenate(list(imgs.add(1).mul(127.5).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()), 1)
+        label = Image.new('RGB', (label_width, imgs.shape[2]), (255, 255, 255))
+        ImageDraw.Draw(label).text((4, 26), name, fill=(0, 0, 0))
+        out.append(np.concatenate([np.asarray(label), strip], 1))
+    Image.fromarray(np.concatenate(out, 0)).save(path)
+
+
 def check(name, got, want, tol=2e-4):
     err = max(float((g - w).abs().max() / (w.abs().max() + 1e-6)) for g, w in zip(got, want))
     if err > tol:

@@ -380,15 +380,7 @@ def stage_eval(a):
     res['concept_prompts_example'] = cp[:4]
     res['base_prompts_example'] = bp[:4]
     C.save_json(os.path.join(DOCS, 'lora-eval.json'), res)
-    from PIL import Image, ImageDraw
-    rows = []
-    for name, ci, bi in sheet:
-        row = torch.cat([ci, bi]).add(1).mul(127.5).round().clamp(0, 255).byte().permute(0, 2, 3, 1).numpy()
-        strip = np.concatenate(list(row), 1)
-        label = Image.new('RGB', (110, 64), (255, 255, 255))
-        ImageDraw.Draw(label).text((4, 26), name, fill=(0, 0, 0))
-        rows.append(np.concatenate([np.asarray(label), strip], 1))
-    Image.fromarray(np.concatenate(rows, 0)).save(os.path.join(DOCS, 'lora-sheet.png'))
+    from_onnx.save_sheet(os.path.join(DOCS, 'lora-sheet.png'), [(name, torch.cat([ci, bi])) for name, ci, bi in sheet], 110)
     C.log('eval', 'wrote docs/models/lora-eval.json and lora-sheet.png')
 
 
@@ -398,12 +390,8 @@ def stage_parity(a):
     i, _ = from_onnx.fixture('unet')
     un = merged_unet(os.path.join(OUT, 'heart.safetensors'), 0.8)
     out = un(i['sample'], i['timestep'], i['encoder_hidden_states'])
-    fx = {'model': 'public/models/shapes-v1/unet/model.onnx', 'lora': 'public/models/shapes-v1/loras/heart.safetensors', 'strength': 0.8,
-          'inputs': {k: {'dims': list(v.shape), 'dtype': 'float32', 'data': [float('%.9g' % x) for x in v.reshape(-1).tolist()]} for k, v in i.items()},
-          'outputs': {'out_sample': {'dims': list(out.shape), 'data': [float('%.9g' % x) for x in out.reshape(-1).tolist()]}}}
-    os.makedirs(os.path.join(C.OUT_ROOT, 'tests', 'fixtures', 'lora'), exist_ok=True)
-    with open(os.path.join(C.OUT_ROOT, 'tests', 'fixtures', 'lora', 'unet-heart.json'), 'w') as f:
-        json.dump(fx, f, separators=(',', ':'))
+    from_onnx.write_unet_fixture(os.path.join(C.OUT_ROOT, 'tests', 'fixtures', 'lora', 'unet-heart.json'),
+                                 {'model': 'public/models/shapes-v1/unet/model.onnx', 'lora': 'public/models/shapes-v1/loras/heart.safetensors', 'strength': 0.8}, i, out)
     C.log('parity', 'wrote tests/fixtures/lora/unet-heart.json')
 
 
