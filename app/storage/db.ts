@@ -1,6 +1,7 @@
 import Dexie, { type EntityTable } from 'dexie';
 import type { Graph } from '@/engine/graph/document';
 import { encodeForStorage, type LargeValueRef } from './graphRecord';
+import type { RunData, RunSummary } from './runs';
 
 /**
  * One graph in the library: its compact JSON, with large param values (images, tensors) kept
@@ -38,21 +39,25 @@ export interface Setting {
 export type GraphSummary = Omit<StoredGraph, 'json' | 'jsonBlob' | 'refs' | 'valueHashes'>;
 
 /** Documents longer than this are stored as a Blob. */
-const BLOB_FROM_CHARS = 512 * 1024;
+export const BLOB_FROM_CHARS = 512 * 1024;
 
 class WeftDb extends Dexie {
   graphs!: EntityTable<StoredGraph, 'id'>;
   settings!: EntityTable<Setting, 'key'>;
   largeValues!: EntityTable<LargeValue, 'hash'>;
+  /** The run history (runs.ts): a summary per run to list, its graph and outputs apart. */
+  runs!: EntityTable<RunSummary, 'id'>;
+  runData!: EntityTable<RunData, 'id'>;
   constructor() {
     super('weft');
     this.version(1).stores({ graphs: 'id, modified, title', settings: 'key' });
     this.version(2).stores({ graphs: 'id, modified, title, *valueHashes', settings: 'key', largeValues: 'hash' });
+    this.version(3).stores({ graphs: 'id, modified, title, *valueHashes', settings: 'key', largeValues: 'hash', runs: 'id, at', runData: 'id' });
   }
 }
 
 let instance: WeftDb | undefined;
-function db(): WeftDb {
+export function db(): WeftDb {
   instance ??= new WeftDb();
   return instance;
 }
