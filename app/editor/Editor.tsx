@@ -11,6 +11,7 @@ import { RunBar } from './runbar/RunBar';
 import { CanvasErrorBoundary, FileErrorDialog, ImportReportDialog, OpeningOverlay, RecoveryBanner, StorageBanner, Toasts } from './Overlays';
 import { LibraryDialog } from './dialogs/LibraryDialog';
 import { ResultsPanel } from './results/ResultsPanel';
+import { HistoryPanel } from './history/HistoryPanel';
 import { ComfortOverlays } from './ComfortOverlays';
 import { useShortcuts } from './useShortcuts';
 import { Lesson } from './teach/Lesson';
@@ -101,6 +102,7 @@ function Shell() {
       <ImportReportDialog />
       <LibraryDialog />
       <ResultsPanel />
+      <HistoryPanel />
     </div>
   );
 }

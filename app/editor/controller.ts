@@ -1,4 +1,5 @@
-import { collectResults, withResults } from './results/results';
+import { collectResults, promptAndSeed, withResults } from './results/results';
+import { runRecord, saveRun } from '@/app/storage/runs';
 import { History, type Command } from '@/engine/commands/history';
 import { emptyGraph, type Graph } from '@/engine/graph/document';
 import { parseGraph, serializeGraph } from '@/engine/graph/parse';
@@ -11,7 +12,7 @@ import { registry } from '@/nodes';
 import type { EngineBridge } from '@/workers/bridge';
 import { OpenBridge, type Cancelled } from '@/workers/openBridge';
 import type { PageOpened, WorkerOpenRequest } from '@/workers/openTypes';
-import type { TransferEvent } from '@/workers/transfer';
+import type { TransferEvent, TransferReport } from '@/workers/transfer';
 import type { ResumeRequest } from '@/engine/executor/trajectory';
 import * as storage from '@/app/storage/db';
 import { clearRescue, keepRescue, readRescue } from '@/app/storage/rescue';
@@ -67,6 +68,8 @@ export class EditorController {
       saved: 'saved',
       results: [],
       resultsOpen: null,
+      historyOpen: false,
+      historyVersion: 0,
       stepsOpen: false,
     });
     this.unsubscribeHistory = this.history.subscribe(() => this.onDocumentChanged(true));
@@ -204,7 +207,8 @@ export class EditorController {
     this.abort = abort;
     const startedAt = Date.now();
     this.store.set({ run: { status: 'running', startedAt }, nodeRuns: new Map(), runAttempted: true });
-    const result = await this.bridge.run(this.graph, {
+    const graph = this.graph;
+    const result = await this.bridge.run(graph, {
       ...(targets?.length ? { targets } : {}),
       signal: abort.signal,
       ...(mode.step ? { step: true } : {}),
@@ -256,13 +260,35 @@ export class EditorController {
       return {
         nodeRuns,
         outputs: new Map([...s.outputs, ...report.outputs]),
-        results: withResults(s.results, collectResults(this.graph, report.outputs, Date.now(), this.runCount)),
+        results: withResults(s.results, collectResults(graph, report.outputs, Date.now(), this.runCount)),
         run: { status: report.status, ms: Math.max(0, report.ms - paused), ...(message ? { message } : {}) },
         // The run's refusals join what validation found (they are a subset, plus unknown targets and cycles).
         ...(report.status === 'invalid' && report.issues ? withIssues(mergeIssues(s.issues, report.issues)) : {}),
       };
     });
     if (report.status === 'invalid') this.toast('error', 'The graph cannot run: see the problems list.');
+    else void this.recordRun(graph, report, this.store.get().run.message);
+  };
+
+  private historyWarned = false;
+
+  /** Adds a finished run to the stored history (a failure to store it is said once, and the run stands). */
+  private recordRun = async (graph: Graph, report: TransferReport, message?: string): Promise<void> => {
+    try {
+      const at = Date.now();
+      await saveRun(runRecord(`run-${at}-${this.runCount}`, graph, { ...report, ms: Math.max(0, report.ms) }, at, promptAndSeed(graph, report.outputs), message));
+      this.store.set((s) => ({ historyVersion: s.historyVersion + 1 }));
+    } catch (err) {
+      if (this.historyWarned) return;
+      this.historyWarned = true;
+      const name = (err as { inner?: { name?: string }; name?: string })?.inner?.name ?? (err as { name?: string })?.name;
+      const why = name === 'QuotaExceededError' ? 'browser storage is full (clear the history, or delete graphs from the library)' : err instanceof Error ? err.message : String(err);
+      this.toast('warning', `This run was not added to the run history: ${why}. Your graph is not affected.`, 8000);
+    }
+  };
+
+  openHistory = (): void => {
+    this.store.set({ historyOpen: true });
   };
 
   /** An X/Y grid: every cell run through the worker in turn, as one labelled image (grid/gridRun.ts). */

@@ -90,6 +90,10 @@ export interface EditorState {
   resultsOpen: { entry: string; image: number } | null;
   /** The steps panel under the canvas (every loop's scrubber, at any zoom). */
   stepsOpen: boolean;
+  /** The run history panel (history/HistoryPanel.tsx). */
+  historyOpen: boolean;
+  /** Bumped when a run is added to the stored history, so an open history panel reads it again. */
+  historyVersion: number;
 }
 
 export const EMPTY_SELECTION: Selection = { nodes: new Set(), edges: new Set() };

@@ -7,6 +7,7 @@ import type { Graph } from '@/engine/graph/document';
 import { compactJson } from '@/engine/graph/size';
 import { isImageValue, type ImageValue } from '@/engine/values';
 import { encodePng } from '@/lib/png';
+import { registry } from '@/nodes';
 import type { TransferReport, TransferValue } from '@/workers/transfer';
 import { BLOB_FROM_CHARS, db } from './db';
 
@@ -100,7 +101,7 @@ function shrunk(image: ImageValue, side: number): ImageValue {
 
 const nodeName = (graph: Graph, id: string) => {
   const n = graph.nodes.find((m) => m.id === id);
-  return n ? n.label || n.type : id;
+  return n ? n.label || registry.get(n.type)?.title || n.type : id;
 };
 
 /**

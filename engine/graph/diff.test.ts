@@ -27,6 +27,7 @@ describe('diffGraphs', () => {
     expect(Number(seed.after) - Number(seed.before)).toBe(7);
     expect(d.params.find((p) => p.param === 'text')).toMatchObject({ before: JSON.stringify(before), after: '"a blue square"' });
     expect(sameComputation(d)).toBe(false);
+    expect(diffGraphs(a, b, (t) => (t === 'latent.noise' ? 'Latent Noise' : undefined)).params.find((p) => p.param === 'seed')!.node.name).toBe(noise.label || 'Latent Noise');
   });
 
   it('lists removed and added nodes and their wires, moves and mode changes', () => {

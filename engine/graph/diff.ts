@@ -9,7 +9,7 @@ import type { Graph, GraphEdge, GraphNode } from './document';
 export interface NodeRef {
   readonly id: string;
   readonly type: string;
-  /** The node's label, else its type. */
+  /** The node's label, else its type's title (else the type). */
   readonly name: string;
 }
 
@@ -44,9 +44,10 @@ export function shortValue(v: unknown): string {
   return text.length > SHOWN ? `${text.slice(0, SHOWN - 20)}… (${text.length.toLocaleString('en')} characters)` : text;
 }
 
-function ref(n: GraphNode): NodeRef {
-  return { id: n.id, type: n.type, name: n.label || n.type };
-}
+/** A type's title for people ("Latent Noise" for `latent.noise`); the type itself when none is known. */
+export type TitleOf = (type: string) => string | undefined;
+
+const nameOf = (n: GraphNode, titleOf?: TitleOf) => n.label || titleOf?.(n.type) || n.type;
 
 function same(a: unknown, b: unknown): boolean {
   return a === b || JSON.stringify(a) === JSON.stringify(b);
@@ -58,7 +59,8 @@ function wireText(e: GraphEdge, names: ReadonlyMap<string, string>): string {
 
 const wireKey = (e: GraphEdge) => JSON.stringify([e.from.node, e.from.port, e.to.node, e.to.port]);
 
-export function diffGraphs(before: Graph, after: Graph): GraphDiff {
+export function diffGraphs(before: Graph, after: Graph, titleOf?: TitleOf): GraphDiff {
+  const ref = (n: GraphNode): NodeRef => ({ id: n.id, type: n.type, name: nameOf(n, titleOf) });
   const a = new Map(before.nodes.map((n) => [n.id, n] as const));
   const b = new Map(after.nodes.map((n) => [n.id, n] as const));
   const nodesAdded: NodeRef[] = [];
@@ -86,8 +88,8 @@ export function diffGraphs(before: Graph, after: Graph): GraphDiff {
     if (na.mode !== nb.mode) other.push({ node: ref(nb), param: 'mode', before: na.mode, after: nb.mode });
     if (na.position.x !== nb.position.x || na.position.y !== nb.position.y) moved++;
   }
-  const namesA = new Map([...a].map(([id, n]) => [id, n.label || n.type] as const));
-  const namesB = new Map([...b].map(([id, n]) => [id, n.label || n.type] as const));
+  const namesA = new Map([...a].map(([id, n]) => [id, nameOf(n, titleOf)] as const));
+  const namesB = new Map([...b].map(([id, n]) => [id, nameOf(n, titleOf)] as const));
   const wa = new Map(before.edges.map((e) => [wireKey(e), e] as const));
   const wb = new Map(after.edges.map((e) => [wireKey(e), e] as const));
   const wiresRemoved = [...wa].filter(([k]) => !wb.has(k)).map(([, e]) => wireText(e, namesA));

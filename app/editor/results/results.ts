@@ -31,11 +31,10 @@ function images(v: TransferValue | undefined): ImageValue[] {
 }
 
 /**
- * The results of one finished run: one entry per Image Output node that has images. The prompt is the
- * first Prompt node not labelled as a negative one, else a text output named like a prompt (what a
- * language model wrote); the seed is the first noise node's.
+ * What drew a run's images: the prompt is the first Prompt node not labelled as a negative one, else
+ * a text output named like a prompt (what a language model wrote); the seed is the first noise node's.
  */
-export function collectResults(graph: Graph, outputs: ReadonlyMap<string, ReadonlyMap<string, TransferValue>>, at: number, runNumber: number): ResultEntry[] {
+export function promptAndSeed(graph: Graph, outputs: ReadonlyMap<string, ReadonlyMap<string, TransferValue>>): { prompt: string | null; negative: string | null; seed: number | null } {
   const prompts = graph.nodes.filter((n) => n.type === 'conditioning.prompt');
   const isNegative = (label: string | undefined) => /negative/i.test(label ?? '');
   const positive = prompts.find((n) => !isNegative(n.label));
@@ -49,7 +48,16 @@ export function collectResults(graph: Graph, outputs: ReadonlyMap<string, Readon
     }
   }
   const noise = graph.nodes.find((n) => n.type === 'latent.noise');
-  const seed = typeof noise?.params.seed === 'number' ? noise.params.seed : null;
+  return {
+    prompt,
+    negative: typeof negative?.params.text === 'string' && negative.params.text ? negative.params.text : null,
+    seed: typeof noise?.params.seed === 'number' ? noise.params.seed : null,
+  };
+}
+
+/** The results of one finished run: one entry per Image Output node that has images. */
+export function collectResults(graph: Graph, outputs: ReadonlyMap<string, ReadonlyMap<string, TransferValue>>, at: number, runNumber: number): ResultEntry[] {
+  const { prompt, negative, seed } = promptAndSeed(graph, outputs);
   const out: ResultEntry[] = [];
   for (const n of graph.nodes) {
     if (n.type !== 'output.image') continue;
@@ -62,7 +70,7 @@ export function collectResults(graph: Graph, outputs: ReadonlyMap<string, Readon
       name: typeof n.params.name === 'string' && n.params.name ? n.params.name : n.label || 'image',
       images: imgs,
       prompt,
-      negative: typeof negative?.params.text === 'string' && negative.params.text ? negative.params.text : null,
+      negative,
       seed,
       graphTitle: graph.metadata.title ?? '',
       graph,

@@ -11,6 +11,7 @@ import { useInspect } from '../inspect/useInspect';
 import { TimelineButton } from '../inspect/Timeline';
 import { ResultsButton } from '../results/ResultsPanel';
 import { GridButton } from '../grid/GridDialog';
+import { HistoryButton } from '../history/HistoryPanel';
 import { StepsButton } from '../teach/StepsPanel';
 import { ShareButton } from '../files/ShareLink';
 import { progressEstimate, runFraction } from './progress';
@@ -89,6 +90,7 @@ export const RunBar = memo(function RunBar() {
       <TimelineButton />
       <StepsButton />
       <ResultsButton />
+      <HistoryButton />
       <GridButton />
       <div className="bar-group">
         {stepping ? null : (
